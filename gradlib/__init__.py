@@ -1,0 +1,35 @@
+"""gradlib: partial derivatives and optimization for deep learning, three ways that agree.
+
+Submodules (each one idea):
+    symbolic   exact partials, gradients, Hessians and Jacobians with SymPy; a safe formula parser
+    numeric    finite differences (forward, backward, central, complex-step) and gradcheck
+    surfaces   a catalogue of 2-D loss surfaces built from SymPy expressions
+    optim      optimizers (GD ... Adam, Newton), learning-rate schedules, descend() -> Path
+    curvature  Hessian eigen-analysis, stability thresholds, local quadratic models
+    mlp        a NumPy multilayer perceptron with backprop, trained by the same optimizers
+    data       toy data sets generated in code, and scikit-learn's bundled digits
+    plots      matplotlib figures; animate: animations that play without a kernel
+    widgets    ipywidgets dashboards (explorers) built from the above
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("symbolic", "numeric", "surfaces", "optim", "curvature", "mlp", "data",
+               "plots", "animate", "widgets")
+__all__ = [*_SUBMODULES, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Submodules load on first use, so `import gradlib` stays cheap and the numeric core
+    # never pulls in matplotlib or ipywidgets.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'gradlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
