@@ -4,6 +4,7 @@
     python3 dev.py lab            # set up (first time only) and open JupyterLab on notebooks/
     python3 dev.py test [ARGS]    # set up (first time only) and run the whole test suite
     python3 dev.py test notebooks/01_partial_derivatives.ipynb   # one notebook's tests
+    python3 dev.py execute [NB ...]  # maintainers: re-run notebooks, then keep only checked outputs
 
 Only Python >= 3.11 is needed. The environment lives in .venv/ beside this file; it is
 (re)installed only when pyproject.toml changes, so the second run starts at once.
@@ -44,8 +45,47 @@ def setup() -> None:
     STAMP.write_text(_fingerprint())
 
 
+CHECK = "# NBVAL_CHECK_OUTPUT"
+
+
+def strip(paths: list[Path]) -> None:
+    """Keep a notebook small and its diff reviewable: only cells marked NBVAL_CHECK_OUTPUT keep
+    their (text) outputs and execution counts, which nbval compares; everything else is cleared."""
+    import json
+    for path in paths:
+        nb = json.loads(path.read_text())
+        nb["metadata"].setdefault("kernelspec", {"display_name": "Python 3", "language": "python",
+                                                 "name": "python3"})
+        nb["metadata"].pop("widgets", None)
+        for cell in nb["cells"]:
+            cell.get("metadata", {}).pop("execution", None)
+            if cell["cell_type"] != "code":
+                continue
+            if CHECK in "".join(cell["source"]):
+                cell["outputs"] = [o for o in cell["outputs"] if o["output_type"] in ("stream", "execute_result", "error")
+                                   or "text/plain" in o.get("data", {})]
+                for o in cell["outputs"]:
+                    if "data" in o:
+                        o["data"] = {k: v for k, v in o["data"].items() if k == "text/plain"}
+            else:
+                cell["outputs"], cell["execution_count"] = [], None
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+def execute(paths: list[Path]) -> int:
+    """Execute notebooks in place (so checked cells get fresh reference outputs), then strip."""
+    for path in paths:
+        print(f"[dev] executing {path.name}", flush=True)
+        code = subprocess.call([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                                "--inplace", "--ExecutePreprocessor.timeout=600", str(path)], cwd=ROOT)
+        if code:
+            return code
+    strip(paths)
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"lab", "test", "setup"}:
+    if not argv or argv[0] not in {"lab", "test", "setup", "execute"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -53,6 +93,9 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ, PYTHONHASHSEED="0")
     if command == "setup":
         return 0
+    if command == "execute":
+        paths = [Path(p).resolve() for p in extra] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+        return execute(paths)
     if command == "lab":
         return subprocess.call([str(BIN / "jupyter"), "lab", f"--notebook-dir={ROOT / 'notebooks'}",
                                 *extra], cwd=ROOT, env=env)
