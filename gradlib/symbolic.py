@@ -13,6 +13,9 @@ not "the Jacobian" of f: the Jacobian is the matrix of first partials of a vecto
 from __future__ import annotations
 
 import ast
+import keyword
+import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,6 +40,9 @@ CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "e": sp.E}
 
 MAX_LENGTH = 1000        # characters in a typed formula
 MAX_EXPONENT = 100       # |n| in a numeric power a**n (stops 9**9**9 from eating the machine)
+MAX_DIGITS = 1000        # decimal digits of an exact number built by a power such as (99**99)**99
+_NOT_REAL = (sp.I, sp.zoo, sp.nan, sp.oo, sp.S.NegativeInfinity)
+_WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
 
@@ -55,7 +61,8 @@ def symbols(variables: Sequence[str | sp.Symbol] | str) -> tuple[sp.Symbol, ...]
     for v in items:
         if isinstance(v, sp.Symbol):
             out.append(sp.Symbol(v.name, real=True))
-        elif isinstance(v, str) and v.isidentifier() and not v.startswith("_"):
+        elif (isinstance(v, str) and v.isidentifier() and not v.startswith("_")
+              and not keyword.iskeyword(v)):
             if v in FUNCTIONS or v in CONSTANTS:
                 raise ValueError(f"variables: {v!r} is a function or constant name, "
                                  f"pick another variable name")
@@ -76,7 +83,12 @@ def parse(text: str, variables: Sequence[str | sp.Symbol] | str) -> sp.Expr:
     The text is parsed by Python's ``ast`` module and rebuilt node by node; nothing is ever
     evaluated as Python. Allowed: the given variable names, numbers, ``+ - * / **`` (``^`` is
     read as power too), parentheses, the constants in ``CONSTANTS`` and the functions in
-    ``FUNCTIONS``. Anything else raises ``ValueError`` naming the offending token.
+    ``FUNCTIONS``. Anything else raises ``ValueError`` naming the offending token: Python
+    keywords, attribute access, calls of anything but a whitelisted function, comprehensions,
+    strings, complex literals, control characters. Guards against runaway input: at most
+    ``MAX_LENGTH`` characters, numeric exponents within ``MAX_EXPONENT``, exact numbers of at
+    most ``MAX_DIGITS`` digits, and every number the formula contains must be real and finite
+    (``log(0)``, ``sqrt(-1)``, ``x/0`` are refused).
     """
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
@@ -84,19 +96,55 @@ def parse(text: str, variables: Sequence[str | sp.Symbol] | str) -> sp.Expr:
         raise ValueError(f"text is {len(text)} characters long; at most {MAX_LENGTH} are accepted")
     if not text.strip():
         raise ValueError("text is empty; type a formula such as 'x**2 + y**2'")
+    bad = next((c for c in text if not c.isprintable()), None)
+    if bad is not None:
+        raise ValueError(f"text contains the control character {bad!r}; type the formula on one line")
+    for word in _WORD.findall(text):
+        if keyword.iskeyword(word):
+            raise ValueError(f"{word!r} is not allowed: Python keywords cannot appear in a formula")
     syms = {s.name: s for s in symbols(variables)}
+    # "^" means power to a learner; swap it textually so it keeps the precedence of "**"
+    # (as an AST operator it would bind more loosely than "+").
+    source = text.strip().replace("^", "**")
     try:
-        # "^" means power to a learner; swap it textually so it keeps the precedence of "**"
-        # (as an AST operator it would bind more loosely than "+").
-        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
-        raise ValueError(f"could not parse {text!r}: {err.msg} at column {err.offset}") from None
+        raise ValueError(f"could not parse {_short(text)}: {err.msg} "
+                         f"{_where(source, err.offset)}") from None
     except (RecursionError, MemoryError):
-        raise ValueError(f"could not parse {text!r}: nested too deeply") from None
+        raise ValueError(f"could not parse {_short(text)}: nested too deeply") from None
     try:
         return _build(tree.body, syms)
     except RecursionError:
-        raise ValueError(f"could not parse {text!r}: nested too deeply") from None
+        raise ValueError(f"could not parse {_short(text)}: nested too deeply") from None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """repr of a typed formula, shortened in the middle so an error message stays readable."""
+    return repr(text) if len(text) <= limit else repr(text[:limit // 2] + " ... " + text[-limit // 2:])
+
+
+def _where(source: str, offset: int | None) -> str:
+    """Name the token a SyntaxError points at (``offset`` is 1-based; 0 or None means the end)."""
+    if offset and 1 <= offset <= len(source):
+        match = re.compile(r"\w+|\S").search(source, offset - 1)
+        if match:
+            return f"at {match.group()!r} (column {match.start() + 1})"
+    return "at the end of the text"
+
+
+def _checked(result: sp.Expr, node: ast.AST) -> sp.Expr:
+    """Refuse a sub-formula that is not a finite real number, e.g. log(0), sqrt(-1), acos(2)."""
+    if result.has(*_NOT_REAL) or (result.is_number and result.is_extended_real is False):
+        raise ValueError(f"{ast.unparse(node)!r} is not a finite real number (SymPy makes it "
+                         f"{result}); formulas must stay real and finite")
+    return result
+
+
+def _log10_size(value: sp.Expr) -> float:
+    """log10 |value| for an exact rational (works for integers far beyond float range)."""
+    p, q = abs(int(value.p)), int(value.q)
+    return (math.log10(p) if p else 0.0) - math.log10(q)
 
 
 def _build(node: ast.AST, syms: dict[str, sp.Symbol]) -> sp.Expr:
@@ -132,12 +180,16 @@ def _build(node: ast.AST, syms: dict[str, sp.Symbol]) -> sp.Expr:
             return left * right
         if isinstance(node.op, ast.Div):
             if right.is_zero:
-                raise ValueError("division by zero in the formula")
+                raise ValueError(f"division by zero in {ast.unparse(node)!r}")
             return left / right
-        if right.is_number and (not right.is_finite or abs(complex(right)) > MAX_EXPONENT):
-            raise ValueError(f"exponent {right} is too large: numeric exponents must lie "
-                             f"within +-{MAX_EXPONENT}")
-        return left ** right
+        if right.is_number and (not right.is_finite or bool(abs(right) > MAX_EXPONENT)):
+            raise ValueError(f"exponent {ast.unparse(node.right)!r} is too large: numeric exponents "
+                             f"must lie within +-{MAX_EXPONENT}")
+        if (isinstance(left, sp.Rational) and isinstance(right, sp.Rational)
+                and abs(float(right)) * abs(_log10_size(left)) > MAX_DIGITS):
+            raise ValueError(f"{ast.unparse(node)!r} is too large: exact numbers in a formula may "
+                             f"have at most {MAX_DIGITS} digits")
+        return _checked(left ** right, node)
     if isinstance(node, ast.Call):
         name = getattr(node.func, "id", None) if isinstance(node.func, ast.Name) else None
         if name is None:
@@ -149,10 +201,14 @@ def _build(node: ast.AST, syms: dict[str, sp.Symbol]) -> sp.Expr:
         if node.keywords:
             raise ValueError(f"{name}() takes no keyword arguments")
         func, arities = FUNCTIONS[name]
-        if len(node.args) not in arities or any(isinstance(a, ast.Starred) for a in node.args):
+        starred = next((a for a in node.args if isinstance(a, ast.Starred)), None)
+        if starred is not None:
+            raise ValueError(f"{ast.unparse(starred)!r} is not allowed: pass {name}() its "
+                             f"argument(s) directly")
+        if len(node.args) not in arities:
             raise ValueError(f"{name}() takes {' or '.join(map(str, arities))} argument(s), "
                              f"got {len(node.args)}")
-        return func(*(_build(a, syms) for a in node.args))
+        return _checked(func(*(_build(a, syms) for a in node.args)), node)
     if isinstance(node, ast.Attribute):
         raise ValueError(f"attribute access {'.' + node.attr!r} is not allowed")
     token = ast.unparse(node) if hasattr(ast, "unparse") else type(node).__name__
@@ -164,7 +220,10 @@ def _build(node: ast.AST, syms: dict[str, sp.Symbol]) -> sp.Expr:
 def _symbol(var: str | sp.Symbol, expr: sp.Expr | None = None) -> sp.Symbol:
     """One variable, matched by name to a free symbol of ``expr`` when there is one."""
     if isinstance(var, str):
-        (var,) = symbols([var])
+        try:
+            (var,) = symbols([var])
+        except ValueError as err:
+            raise ValueError(f"var: {str(err).removeprefix('variables: ')}") from None
     if not isinstance(var, sp.Symbol):
         raise ValueError(f"var must be a variable name or a SymPy Symbol, got {type(var).__name__}")
     if expr is not None:
@@ -178,9 +237,13 @@ def _as_expr(expr: Any, arg: str = "expr") -> sp.Expr:
     if isinstance(expr, str):
         raise ValueError(f"{arg} must be a SymPy expression; parse text first with parse(text, variables)")
     try:
-        return sp.sympify(expr, strict=True)
+        result = sp.sympify(expr, strict=True)
     except (sp.SympifyError, TypeError):
-        raise ValueError(f"{arg} must be a SymPy expression, got {type(expr).__name__}") from None
+        result = None
+    if not isinstance(result, sp.Expr) or isinstance(result, sp.MatrixBase):
+        raise ValueError(f"{arg} must be a SymPy expression (one scalar formula), "
+                         f"got {type(expr).__name__}")
+    return result
 
 
 def _variables(variables: Any, exprs: Sequence[sp.Expr]) -> list[sp.Symbol]:
@@ -268,8 +331,13 @@ def lambdify(expr: sp.Expr | sp.MatrixBase | Sequence[sp.Expr],
             arrays.append(arr)
         arrays = np.broadcast_arrays(*arrays)
         out_shape = arrays[0].shape
-        dtype = np.result_type(*arrays, float)
-        values = [np.broadcast_to(np.asarray(fn(*arrays), dtype=dtype), out_shape) for fn in funcs]
+        raw = [np.asarray(fn(*arrays)) for fn in funcs]
+        # float64, or complex128 when an input or a value is complex (one dtype at a time:
+        # older NumPy caps result_type at 32 arguments, and a Jacobian can have more entries)
+        dtype = np.dtype(np.float64)
+        for a in (*arrays, *raw):
+            dtype = np.result_type(dtype, a.dtype)
+        values = [np.broadcast_to(v.astype(dtype, copy=False), out_shape) for v in raw]
         if not shape:
             return np.array(values[0])
         return np.stack(values, axis=-1).reshape(out_shape + shape)
