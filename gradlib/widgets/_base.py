@@ -103,9 +103,21 @@ class Dashboard:
                 self.redraw()
         return self._box
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.layout())
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget view, plus a PNG snapshot of the figure for static copies.
+
+        Front-ends with a kernel render the widget; a static HTML handout (where widgets cannot
+        run) falls back to the snapshot, so a reader still sees what the explorer showed.
+        """
+        import base64
+        import io
+        bundle = dict(self.layout()._repr_mimebundle_(include=include, exclude=exclude) or {})
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=72)
+        bundle["image/png"] = base64.b64encode(buffer.getvalue()).decode("ascii")
+        bundle["text/plain"] = (f"<{type(self).__name__}: an interactive explorer; run the "
+                                f"notebook in JupyterLab to use its controls>")
+        return bundle
 
     def close(self) -> None:
         """Close the widgets and the figure (frees memory in long sessions and tests)."""
