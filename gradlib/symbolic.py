@@ -291,6 +291,11 @@ def hessian(expr: sp.Expr, variables: Sequence[str | sp.Symbol] | str) -> sp.Mat
     return jacobian(gradient(expr, variables), variables)
 
 
+# Differentiating abs() or sign() yields DiracDelta, a distribution NumPy cannot evaluate; as a
+# function it is 0 everywhere except at the kink itself, so we evaluate it as 0.
+_NUMPY_EXTRAS = {"DiracDelta": lambda *args: np.zeros_like(np.real(args[0]))}
+
+
 def lambdify(expr: sp.Expr | sp.MatrixBase | Sequence[sp.Expr],
              variables: Sequence[str | sp.Symbol] | str) -> Callable[..., np.ndarray]:
     """Compile an expression (or a matrix / list of them) into a NumPy function of the variables.
@@ -315,7 +320,7 @@ def lambdify(expr: sp.Expr | sp.MatrixBase | Sequence[sp.Expr],
     if unknown:
         raise ValueError(f"expression uses {', '.join(unknown)}, which is not among the variables "
                          f"{[s.name for s in syms]}")
-    funcs = [sp.lambdify(syms, e, modules="numpy") for e in entries]
+    funcs = [sp.lambdify(syms, e, modules=[_NUMPY_EXTRAS, "numpy"]) for e in entries]
     names = [s.name for s in syms]
 
     def evaluate(*args: Any) -> np.ndarray:

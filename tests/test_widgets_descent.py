@@ -1,0 +1,505 @@
+"""Tests for gradlib.widgets.descent: the pure functions against optim.descend, closed forms and
+NumPy's eigvalsh; the explorers driven through their controls (Agg backend, no browser)."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.backend_bases import MouseEvent
+
+from gradlib import animate, optim
+from gradlib.surfaces import Surface
+from gradlib.widgets import descent as D
+
+
+@pytest.fixture
+def closing():
+    made = []
+    yield made.append
+    for dash in made:
+        dash.close()
+
+
+def top_eigenvalue(surface, x):
+    """lambda_max of the Hessian at x, straight from NumPy (independent of gradlib.curvature)."""
+    return float(np.linalg.eigvalsh(np.asarray(surface.hess(np.asarray(x, dtype=float))))[-1])
+
+
+def stable_limit(surface, x):
+    """2 / lambda_max, or inf where lambda_max <= 0 (no step overshoots along any direction)."""
+    lam = top_eigenvalue(surface, x)
+    return 2 / lam if lam > 0 else math.inf
+
+
+# --- settings -> path ------------------------------------------------------------------------
+def test_run_descent_is_descend_with_the_settings():
+    s = D.Settings(surface="himmelblau", optimizer="momentum", lr=2e-3, hyper=(("beta", 0.8),),
+                   steps=150, start=(1.0, -1.0))
+    path = D.run_descent(s)
+    ref = optim.descend(D.resolve_surface("himmelblau"), optim.momentum(lr=2e-3, beta=0.8),
+                        [1.0, -1.0], 150, tol=D.EXPLORER_TOL)
+    np.testing.assert_array_equal(path.xs, ref.xs)
+    assert path.status == ref.status
+
+
+@pytest.mark.parametrize("schedule, formula", [
+    ("constant", lambda lr, t, steps: lr + 0 * t),
+    ("inverse_time_decay", lambda lr, t, steps: lr / (1 + 0.05 * t)),
+    ("exponential_decay", lambda lr, t, steps: lr * 0.97 ** t),
+    ("step_decay", lambda lr, t, steps: lr * 0.5 ** np.floor(t / (steps // 4))),
+    ("linear_decay", lambda lr, t, steps: lr * (1 - t / steps)),
+    ("cosine_decay", lambda lr, t, steps: lr * (1 + np.cos(np.pi * t / steps)) / 2),
+    ("warmup", lambda lr, t, steps: np.where(t < steps // 10,
+                                             lr * (t + 1) / (steps // 10 + 1), lr)),
+])
+def test_schedules_follow_their_formulas(schedule, formula):
+    s = D.Settings(surface="bowl", lr=0.05, schedule=schedule, decay=0.05, rate=0.97, steps=80,
+                   tol=0.0)
+    path = D.run_descent(s)
+    t = np.arange(len(path.lrs))
+    np.testing.assert_allclose(path.lrs, formula(0.05, t, 80), rtol=1e-12, atol=1e-15)
+
+
+def test_learning_rate_rejects_unknown_schedule():
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        D.learning_rate("sometimes", 0.1, 100)
+
+
+# --- stability lines -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["rosenbrock", "beale", "himmelblau", "six_hump_camel", "saddle"])
+def test_lr_limits_are_two_over_lambda_max(name):
+    surface = D.resolve_surface(name)
+    path = optim.descend(surface, optim.gd(1e-4), None, 50)
+    limits = D.lr_limits(surface, path)
+    assert limits.start == pytest.approx(stable_limit(surface, path.xs[0]), rel=1e-10)
+    along = min(stable_limit(surface, x) for x in path.xs)
+    assert limits.along_path == pytest.approx(along, rel=1e-10)
+
+
+@pytest.mark.parametrize("name, beta", [("gd", 0.0), ("momentum", 0.5), ("momentum", 0.9),
+                                        ("nesterov", 0.5), ("nesterov", 0.9)])
+def test_stability_factor_separates_convergence_from_divergence(name, beta):
+    """lr * lambda just below the factor converges on f = lambda/2 x^2, just above diverges."""
+    factor = D.stability_factor(name, {"beta": beta})
+    lam = 3.0
+    surface = Surface.from_text("3/2*x**2", variables=["x"], xlim=(-2, 2), start=[1.0])
+    hyper = {} if name == "gd" else {"beta": beta}
+    below = optim.descend(surface, optim.make(name, lr=0.98 * factor / lam, **hyper), None, 3000)
+    above = optim.descend(surface, optim.make(name, lr=1.02 * factor / lam, **hyper), None, 3000)
+    assert below.status == "converged"
+    assert above.status == "diverged"
+
+
+def test_stability_factor_is_none_for_adaptive_methods_and_newton():
+    for name in ("adagrad", "rmsprop", "adam", "adamw", "newton"):
+        assert D.stability_factor(name) is None
+
+
+# --- status lines ----------------------------------------------------------------------------
+def test_describe_diverged_gd_names_the_curvature():
+    surface = D.resolve_surface("quadratic")          # lambda_max = 10 everywhere
+    opt = optim.gd(0.24)                              # lr * lambda_max = 2.4 > 2
+    path = optim.descend(surface, opt, None, 200)
+    text = D.describe(surface, path, opt)
+    assert path.status == "diverged"
+    assert text.startswith(f"diverged at step {path.steps + 1}: lr too large for this curvature")
+    assert "(lr·λmax = 2.4 > 2)" in text
+
+
+def test_describe_converged_to_a_local_minimum_says_so():
+    surface = D.resolve_surface("six_hump_camel")
+    opt = optim.gd(0.01)
+    path = optim.descend(surface, opt, [-1.4, -0.2], 500, tol=1e-8)
+    text = D.describe(surface, path, opt)
+    assert path.status == "converged"
+    assert text.startswith(f"converged in {path.steps} steps")
+    assert f"the global minimum is f* = {surface.global_min:.4g}" in text
+    assert path.losses[-1] > surface.global_min + 0.1     # not the global minimum
+
+
+def test_describe_saddle_escape_is_not_blamed_on_the_lr():
+    surface = D.resolve_surface("saddle")
+    opt = optim.gd(0.1)
+    path = optim.descend(surface, opt, None, 500)
+    text = D.describe(surface, path, opt)
+    assert path.status == "diverged" and "unbounded below" in text and "lr too large" not in text
+
+
+# --- defaults --------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", D.surface_names())
+def test_default_lrs_do_not_overshoot(name):
+    surface = D.resolve_surface(name)
+    for opt in D.RACERS:
+        lr = D.default_lr(surface, opt)
+        path = optim.descend(surface, optim.make(opt, lr=lr), None, 300, tol=0.0)
+        assert path.status != "diverged" or path.losses[-1] < path.losses[0], (opt, lr)
+
+
+def test_default_lr_for_gd_is_half_the_stable_step_or_less():
+    surface = D.resolve_surface("rosenbrock")
+    lr = D.default_lr(surface, "gd")
+    assert lr <= 1 / top_eigenvalue(surface, surface.start) < 2.5 * lr
+
+
+# --- race ------------------------------------------------------------------------------------
+def test_race_equals_separate_runs():
+    surface = D.resolve_surface("himmelblau")
+    specs = {"gd": optim.gd(2e-3), "adam": optim.adam(0.2), "slow gd": optim.gd(1e-4)}
+    entries = D.race(surface, specs, steps=200, tol=1e-4)
+    assert [e.name for e in entries] == list(specs)
+    for e, opt in zip(entries, specs.values()):
+        ref = optim.descend(surface, opt, None, 200, tol=0.0)
+        np.testing.assert_array_equal(e.path.xs, ref.xs)
+        gap = ref.losses - surface.global_min
+        hit = [t for t, g in enumerate(gap) if g <= 1e-4]
+        assert e.steps_to_tol == (hit[0] if hit else None)
+        assert e.final_gap == pytest.approx(gap[-1])
+    assert entries[0].steps_to_tol is not None and entries[2].steps_to_tol is None
+
+
+@pytest.mark.parametrize("specs, tol, message", [
+    ({}, 1e-4, "specs must be a non-empty mapping"),
+    ({"gd": optim.gd(0.1)}, 0.0, "tol must be a positive number"),
+    ({"gd": "fast"}, 1e-4, "optimizer must be an optimizer"),
+])
+def test_race_rejects_bad_input(specs, tol, message):
+    with pytest.raises(ValueError, match=message):
+        D.race(D.resolve_surface("bowl"), specs, 10, tol)
+
+
+# --- one dimension ---------------------------------------------------------------------------
+@settings(max_examples=30)
+@given(a=st.floats(0.2, 5.0), h=st.floats(0.0, 2.5),
+       x0=st.floats(-3, 3).filter(lambda v: abs(v) > 0.1))
+def test_quadratic_path_is_the_closed_form(a, h, x0):
+    lr = h / a
+    path = D.quadratic_path(a, lr, x0, 30)
+    k = np.arange(len(path.xs))
+    np.testing.assert_allclose(path.xs[:, 0], (1 - lr * a) ** k * x0, rtol=1e-9, atol=1e-12)
+    if h > 2.0 + 1e-9:
+        assert np.all(np.abs(path.xs[1:, 0]) > np.abs(path.xs[:-1, 0]))   # every jump grows
+
+
+@pytest.mark.parametrize("h, regime", [(0.0, "frozen"), (0.4, "monotone"), (1.0, "one step"),
+                                       (1.5, "oscillating"), (2.0, "bouncing"), (2.1, "divergent")])
+def test_quadratic_regime_matches_the_iterates(h, regime):
+    a = 2.0
+    assert D.quadratic_regime(a, h / a) == regime
+    xs = D.quadratic_path(a, h / a, 1.0, 12).xs[:, 0]
+    signs = np.sign(xs[1:])
+    if regime == "monotone":
+        assert np.all(signs > 0) and np.all(np.diff(xs) < 0)
+    if regime in ("oscillating", "divergent"):
+        assert np.all(signs[1:] == -signs[:-1])
+
+
+def test_quadratic_threshold_two_over_a():
+    a = 4.0
+    assert D.quadratic_path(a, 0.99 * 2 / a, 1.0, 2000).xs[-1, 0] == pytest.approx(0, abs=1e-6)
+    assert D.quadratic_path(a, 1.01 * 2 / a, 1.0, 2000).status == "diverged"
+
+
+@pytest.mark.parametrize("args, message", [((0.0, 0.1), "a must be a positive"),
+                                           ((1.0, -0.1), "lr must be a finite number >= 0")])
+def test_quadratic_path_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        D.quadratic_path(*args)
+
+
+# --- basins ----------------------------------------------------------------------------------
+def test_basin_map_agrees_with_single_runs():
+    surface = D.resolve_surface("himmelblau")
+    xs, ys = np.linspace(-4.5, 4.5, 7), np.linspace(-4.5, 4.5, 6)
+    basins = D.basin_map(surface, optim.gd(0.005), xs, ys, steps=400)
+    assert basins.labels.shape == (6, 7)
+    assert set(np.unique(basins.labels)) == {0, 1, 2, 3}       # every minimum has a basin
+    for i, j in [(0, 0), (2, 3), (5, 6), (4, 1), (1, 5)]:
+        ref = optim.descend(surface, optim.gd(0.005), [xs[j], ys[i]], 400, tol=0.0)
+        nearest = int(np.argmin(np.linalg.norm(surface.minima - ref.xs[-1], axis=1)))
+        assert basins.labels[i, j] == nearest
+        np.testing.assert_allclose(basins.ends[i, j], ref.xs[-1], atol=1e-9)
+
+
+def test_basin_map_refuses_newton_and_reports_divergence():
+    surface = D.resolve_surface("himmelblau")
+    with pytest.raises(ValueError, match="coordinate-wise optimizer"):
+        D.basin_map(surface, optim.newton(), [0.0], [0.0])
+    with pytest.raises(ValueError, match="diverged from at least one start"):
+        D.basin_map(surface, optim.gd(0.5), np.linspace(-5, 5, 3), np.linspace(-5, 5, 3))
+
+
+# --- the descent explorer --------------------------------------------------------------------
+def line_xy(line):
+    x, y = line.get_data()
+    return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+
+
+def expected_path(dash):
+    """descend run here from the control values, independently of the explorer's cache."""
+    c = dash.controls
+    hyper = {k: c[k].value for k in D.HYPER[c["optimizer"].value]}
+    surface = dash.surface
+    lr = D.learning_rate(c["schedule"].value, c["lr"].value, c["steps"].value,
+                         decay=c["decay"].value, rate=c["rate"].value)
+    opt = optim.make(c["optimizer"].value, lr=lr, **hyper)
+    return optim.descend(surface, opt, [c["x0"].value, c["y0"].value], c["steps"].value,
+                         tol=D.EXPLORER_TOL)
+
+
+def test_explorer_draws_descends_path(closing):
+    dash = D.descent_explorer("rosenbrock", "gd", steps=200)
+    closing(dash)
+    ref = expected_path(dash)
+    np.testing.assert_array_equal(line_xy(dash.trail), ref.xs)
+    assert dash.controls["step"].value == ref.steps == dash.controls["step"].max
+    before = line_xy(dash.trail).copy()
+    dash.controls["lr"].value = 1e-3
+    after = line_xy(dash.trail)
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, expected_path(dash).xs)
+
+
+def test_explorer_reuses_cached_paths(closing):
+    dash = D.descent_explorer("himmelblau", "gd")
+    closing(dash)
+    first = dash.path
+    dash.controls["lr"].value = dash.controls["lr"].value / 2
+    assert dash.path is not first
+    dash.controls["lr"].value = dash.controls["lr"].value * 2
+    assert dash.path is first                # same settings: no recomputation
+
+
+def test_switching_optimizer_changes_path_and_shows_its_hyperparameters(closing):
+    dash = D.descent_explorer("himmelblau", "gd")
+    closing(dash)
+    c = dash.controls
+    hidden = lambda key: c[key].layout.display == "none"   # noqa: E731
+    assert all(hidden(k) for k in ("beta", "rho", "beta1", "beta2", "weight_decay", "damping"))
+    gd_path = line_xy(dash.trail).copy()
+    c["optimizer"].value = "momentum"
+    assert not hidden("beta") and hidden("rho") and hidden("beta1")
+    assert not np.array_equal(gd_path, line_xy(dash.trail))
+    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    c["beta"].value = 0.5
+    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    c["optimizer"].value = "adam"
+    assert hidden("beta") and not hidden("beta1") and not hidden("beta2") and hidden("rho")
+    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    c["optimizer"].value = "rmsprop"
+    assert not hidden("rho") and hidden("beta1")
+    c["optimizer"].value = "newton"
+    assert not hidden("damping") and hidden("rho")
+    assert c["lr"].value == 1.0
+    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+
+
+def test_schedule_controls_and_lrs(closing):
+    dash = D.descent_explorer("bowl", "gd", lr=0.05)
+    closing(dash)
+    c = dash.controls
+    assert c["decay"].layout.display == "none" and c["rate"].layout.display == "none"
+    with dash.hold():
+        c["schedule"].value = "inverse_time_decay"
+        c["decay"].value = 0.1
+    assert c["decay"].layout.display != "none"
+    t = np.arange(len(dash.path.lrs))
+    np.testing.assert_allclose(dash.path.lrs, 0.05 / (1 + 0.1 * t))
+
+
+def test_lr_marker_is_two_over_lambda_max_at_the_start(closing):
+    dash = D.descent_explorer("rosenbrock", "gd")
+    closing(dash)
+    start = [dash.controls["x0"].value, dash.controls["y0"].value]
+    expected = 2 / top_eigenvalue(dash.surface, start)
+    assert dash.limits.start == pytest.approx(expected, rel=1e-10)
+    assert f"2/λmax at the start = {expected:.3g}" in dash.lr_strip.value
+    along = min(2 / top_eigenvalue(dash.surface, x) for x in dash.path.xs)
+    assert dash.limits.along_path == pytest.approx(along, rel=1e-10)
+    assert f"smallest along the path = {along:.3g}" in dash.lr_strip.value
+    # the red tick sits where 2/lambda_max falls on the slider's log scale
+    lo, hi = D.LR_EXP_RANGE
+    pct = (math.log10(expected) - lo) / (hi - lo) * 100
+    assert f"left:{pct:.1f}%;background:#c00" in dash.lr_strip.value
+
+
+def test_diverging_lr_gives_a_diverged_status(closing):
+    dash = D.descent_explorer("quadratic", "gd")
+    closing(dash)
+    c = dash.controls
+    lam = top_eigenvalue(dash.surface, [c["x0"].value, c["y0"].value])
+    c["lr"].value = 2.4 / lam
+    assert dash.path.status == "diverged"
+    assert "diverged at step" in dash.status.value
+    assert "lr too large for this curvature (lr·λmax = 2.4 &gt; 2)" in dash.status.value
+    assert dash.end_marker.get_marker() == "X"
+    assert np.all(np.isfinite(line_xy(dash.trail)))
+
+
+def test_custom_formula_through_the_safe_parser(closing):
+    dash = D.descent_explorer("rosenbrock", "gd")
+    closing(dash)
+    c = dash.controls
+    old_sets = [dash.contour.filled, dash.contour.lines]
+    assert c["formula"].layout.display == "none"
+    with dash.hold():
+        c["surface"].value = D.CUSTOM
+        c["formula"].value = "x**2 + 4*y**2 - x*y"
+    assert c["formula"].layout.display != "none"
+    ref_surface = Surface.from_text("x**2 + 4*y**2 - x*y")
+    probe = np.array([0.3, -0.7])
+    np.testing.assert_allclose(dash.surface.f(probe), ref_surface.f(probe))
+    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    assert "converged" in dash.status.value
+    assert all(cs not in dash.ax.collections for cs in old_sets)   # old contour removed
+    assert dash.contour.lines in dash.ax.collections
+    # a bad formula: an error in the status line, no exception, the picture untouched
+    drawn = line_xy(dash.trail).copy()
+    c["formula"].value = "x**2 + __import__('os').system('ls')"
+    assert "not accepted" in dash.status.value
+    np.testing.assert_array_equal(line_xy(dash.trail), drawn)
+    c["formula"].value = "x**2 + y**"
+    assert "not accepted" in dash.status.value
+    c["formula"].value = "sqrt(-x**2 - 1)"             # defined nowhere in the window
+    assert "cannot run: x0: f or its gradient is not finite" in dash.status.value
+    c["formula"].value = "abs(x) + y**2"               # a Hessian NumPy may not evaluate
+    if "cannot explore this f(x, y)" not in dash.status.value:
+        np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    c["formula"].value = "log(x) + y**2"               # x < 0 is outside the domain
+    assert dash.error == "" and dash.path.status == "diverged"
+    assert np.all(np.isfinite(line_xy(dash.trail))) and np.all(dash.path.xs[:, 0] > 0)
+    c["surface"].value = "booth"
+    assert dash.error == "" and "not accepted" not in dash.status.value
+
+
+def test_switching_surface_redraws_only_the_contours(closing):
+    dash = D.descent_explorer("rosenbrock", "gd")
+    closing(dash)
+    fig, axes, trail = dash.figure, list(dash.figure.axes), dash.trail
+    old = dash.contour
+    dash.controls["surface"].value = "himmelblau"
+    assert dash.figure is fig and list(fig.axes) == axes and dash.trail is trail
+    assert old.lines not in dash.ax.collections and old.filled not in dash.ax.collections
+    assert dash.ax.get_xlim() == dash.surface.xlim and dash.ax.get_ylim() == dash.surface.ylim
+    c = dash.controls
+    assert (c["x0"].min, c["x0"].max) == dash.surface.xlim
+    assert [c["x0"].value, c["y0"].value] == pytest.approx(dash.surface.start)
+    np.testing.assert_allclose(line_xy(dash.minima), dash.surface.minima)
+    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+
+
+def test_step_slider_truncates_the_path(closing):
+    dash = D.descent_explorer("himmelblau", "gd")
+    closing(dash)
+    xs = dash.path.xs
+    dash.controls["step"].value = 5
+    np.testing.assert_array_equal(line_xy(dash.trail), xs[:6])
+    np.testing.assert_array_equal(line_xy(dash.head), xs[5:6])
+    assert len(dash.loss_line.get_xdata()) == 6
+    assert not dash.end_marker.get_visible()
+    assert dash.play.max == dash.controls["step"].max == dash.path.steps
+
+
+def test_click_on_the_contour_moves_the_start(closing):
+    dash = D.descent_explorer("himmelblau", "gd")
+    closing(dash)
+    fig = dash.figure
+    fig.canvas.draw()
+    px, py = dash.ax.transData.transform((1.5, -2.0))
+    event = MouseEvent("button_press_event", fig.canvas, px, py, button=1)
+    fig.canvas.callbacks.process("button_press_event", event)
+    assert dash.controls["x0"].value == pytest.approx(1.5, abs=1e-6)
+    assert dash.controls["y0"].value == pytest.approx(-2.0, abs=1e-6)
+    np.testing.assert_allclose(dash.path.xs[0], [1.5, -2.0], atol=1e-6)
+
+
+def test_explorer_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="surface must be one of"):
+        D.descent_explorer("volcano")
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        D.descent_explorer("bowl", "lbfgs")
+    with pytest.raises(ValueError, match="steps must be an integer in"):
+        D.descent_explorer("bowl", steps=5)
+
+
+def test_explorer_exports_a_kernel_free_animation(closing):
+    dash = D.descent_explorer("himmelblau", "gd", steps=60)
+    closing(dash)
+    anim = dash.to_html(frames=20)
+    assert isinstance(anim, animate.HTMLAnimation)
+    assert anim.nbytes <= 1_000_000 and ("<video" in anim.html or "<script" in anim.html)
+
+
+# --- the race explorer -----------------------------------------------------------------------
+def test_race_leaderboard_matches_the_pure_function(closing):
+    dash = D.optimizer_race("himmelblau", ("gd", "momentum", "adam"), steps=150, tol=1e-4)
+    closing(dash)
+    c = dash.controls
+    specs = {n: optim.make(n, lr=c[f"lr_{n}"].value) for n in ("gd", "momentum", "adam")}
+    entries = D.race(dash.surface, specs, 150, 1e-4, (c["x0"].value, c["y0"].value))
+    for mine, ref in zip(dash.entries, entries):
+        assert mine.steps_to_tol == ref.steps_to_tol and mine.final_gap == ref.final_gap
+        reached = "—" if ref.steps_to_tol is None else str(ref.steps_to_tol)
+        row = f"{ref.name}</td><td style='text-align:right'>{reached}</td>"
+        assert row in dash.leaderboard.value
+        assert f"{ref.final_gap:.3g}" in dash.leaderboard.value
+    for trail, ref in zip(dash.trails, entries):
+        np.testing.assert_array_equal(line_xy(trail), ref.path.xs)
+    # one lr slider moves one path only
+    before = [line_xy(t).copy() for t in dash.trails]
+    c["lr_adam"].value = c["lr_adam"].value / 4
+    after = [line_xy(t) for t in dash.trails]
+    assert np.array_equal(before[0], after[0]) and not np.array_equal(before[2], after[2])
+    # Play frames truncate every path
+    c["step"].value = 10
+    assert all(len(t.get_xdata()) == 11 for t in dash.trails)
+
+
+def test_race_explorer_switches_surface(closing):
+    dash = D.optimizer_race("rosenbrock", ("gd", "adam"), steps=100)
+    closing(dash)
+    dash.controls["surface"].value = "saddle"
+    assert dash.controls["lr_gd"].value == D.default_lr(dash.surface, "gd")
+    assert "f* unknown" in dash.status.value
+    assert "final f<" in dash.leaderboard.value
+
+
+def test_race_explorer_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="optimizers must be distinct names"):
+        D.optimizer_race("bowl", ("gd", "gd"))
+    with pytest.raises(ValueError, match="lrs: 'adam' is not one of the racing optimizers"):
+        D.optimizer_race("bowl", ("gd",), {"adam": 0.1})
+
+
+# --- the 1-D explorer ------------------------------------------------------------------------
+def test_quadratic_explorer_regimes(closing):
+    dash = D.quadratic_explorer(a=2.0, lr=0.3, x0=1.5, steps=20)
+    closing(dash)
+    k = np.arange(21)
+    np.testing.assert_allclose(dash.xk.get_ydata(), (1 - 0.6) ** k * 1.5, rtol=1e-12)
+    assert dash.status.value.count("monotone") == 1
+    dash.controls["lr"].value = 0.7
+    assert "oscillating" in dash.status.value
+    np.testing.assert_allclose(dash.xk.get_ydata(), (1 - 1.4) ** k * 1.5, rtol=1e-12)
+    dash.controls["lr"].value = 1.1
+    assert "divergent" in dash.status.value
+    dash.controls["a"].value = 1.0                         # 2/a = 2 > 1.1: converges again
+    assert "oscillating" in dash.status.value
+
+
+def test_cached_redraw_gives_the_same_pixels_as_a_full_draw(closing):
+    """The explorer's figure pastes its static part and draws only the moving artists; the
+    picture must be identical to drawing everything."""
+    dash = D.descent_explorer("rosenbrock", "gd")
+    closing(dash)
+    canvas = dash.figure.canvas
+    for change in (lambda: setattr(dash.controls["lr"], "value", 1e-3),
+                   lambda: setattr(dash.controls["step"], "value", 40),
+                   lambda: setattr(dash.controls["optimizer"], "value", "momentum")):
+        change()
+        canvas.draw()
+        assert not dash.figure.stale              # a path change left the static part alone
+        cached = np.asarray(canvas.buffer_rgba()).copy()
+        dash.figure.stale = True                  # force a full draw of every artist
+        canvas.draw()
+        np.testing.assert_array_equal(cached, np.asarray(canvas.buffer_rgba()))
