@@ -49,6 +49,8 @@ class _Compiled(NamedTuple):
 # complex number (float() of it raises TypeError). When that happens the point is re-evaluated
 # by the NumPy path, which gives IEEE inf/nan (under np.errstate).
 _MATH_ERRORS = (ArithmeticError, ValueError, TypeError)
+# The derivative of abs()/sign() is DiracDelta: 0 everywhere but at the kink (as in symbolic).
+_MATH_EXTRAS = {"DiracDelta": lambda *args: 0.0}
 
 
 @functools.lru_cache(maxsize=64)
@@ -56,8 +58,8 @@ def _compile(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> _Compiled:
     grad = symbolic.gradient(expr, variables)
     hess = symbolic.hessian(expr, variables)
     try:  # plain-Python evaluation of one point: ~20x faster than NumPy on two floats
-        point_fg = sp.lambdify(variables, [expr, *grad], modules="math", cse=True)
-        point_h = sp.lambdify(variables, list(hess), modules="math", cse=True)
+        point_fg = sp.lambdify(variables, [expr, *grad], modules=[_MATH_EXTRAS, "math"], cse=True)
+        point_h = sp.lambdify(variables, list(hess), modules=[_MATH_EXTRAS, "math"], cse=True)
     except Exception:  # pragma: no cover - a function the math printer cannot print
         point_fg = point_h = None
     return _Compiled(symbolic.lambdify(expr, variables), symbolic.lambdify(grad, variables),

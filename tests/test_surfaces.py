@@ -253,3 +253,11 @@ def test_surfaces_are_immutable():
 def test_bad_parameters_name_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_abs_in_a_typed_formula_has_a_hessian_away_from_the_kink() -> None:
+    """d²|x|/dx² is a DiracDelta; as a function it is 0 away from x = 0 (both evaluation paths)."""
+    s = surfaces.Surface.from_text("abs(x) + y**2")
+    np.testing.assert_array_equal(s.hess([1.0, 2.0]), [[0.0, 0.0], [0.0, 2.0]])
+    np.testing.assert_array_equal(s.hess(np.array([[1.0, 2.0], [-3.0, 1.0]])),
+                                  [[[0.0, 0.0], [0.0, 2.0]]] * 2)
