@@ -111,7 +111,11 @@ class Dashboard:
         """
         import base64
         import io
-        bundle = dict(self.layout()._repr_mimebundle_(include=include, exclude=exclude) or {})
+        box = self.layout()
+        # CSS hooks, so browser tests (and instructors' custom CSS) can find each explorer.
+        box.add_class("gradlib-dashboard")
+        box.add_class(f"gradlib-{type(self).__name__.lower()}")
+        bundle = dict(box._repr_mimebundle_(include=include, exclude=exclude) or {})
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=72)
         bundle["image/png"] = base64.b64encode(buffer.getvalue()).decode("ascii")
