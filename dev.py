@@ -5,6 +5,7 @@
     python3 dev.py test [ARGS]    # set up (first time only) and run the whole test suite
     python3 dev.py test notebooks/01_partial_derivatives.ipynb   # one notebook's tests
     python3 dev.py execute [NB ...]  # maintainers: re-run notebooks, then keep only checked outputs
+    python3 dev.py handouts [NB ...] # static HTML copies in handouts/ (animations play offline)
 
 Only Python >= 3.11 is needed. The environment lives in .venv/ beside this file; it is
 (re)installed only when pyproject.toml changes, so the second run starts at once.
@@ -85,7 +86,7 @@ def execute(paths: list[Path]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"lab", "test", "setup", "execute"}:
+    if not argv or argv[0] not in {"lab", "test", "setup", "execute", "handouts"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -96,6 +97,9 @@ def main(argv: list[str]) -> int:
     if command == "execute":
         paths = [Path(p).resolve() for p in extra] or sorted((ROOT / "notebooks").glob("*.ipynb"))
         return execute(paths)
+    if command == "handouts":
+        return subprocess.call([str(PYTHON), "-m", "gradlib.handouts", str(ROOT / "notebooks"),
+                                str(ROOT / "handouts"), *extra], cwd=ROOT, env=env)
     if command == "lab":
         return subprocess.call([str(BIN / "jupyter"), "lab", f"--notebook-dir={ROOT / 'notebooks'}",
                                 *extra], cwd=ROOT, env=env)

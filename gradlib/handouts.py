@@ -1,0 +1,129 @@
+"""Static HTML handouts: every notebook executed and exported, with an index in course order.
+
+    python3 dev.py handouts            # -> handouts/index.html + one page per notebook
+    python -m gradlib.handouts NOTEBOOK_DIR OUT_DIR [NB ...]
+
+The pages open from disk with no kernel and no network needed for the animations: each
+animation is an HTML5 video embedded as a data URI. Explorers (widgets) cannot run without a
+kernel, so their live view is replaced by the PNG snapshot every gradlib dashboard carries.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Page", "build", "build_page"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One exported notebook: where it went, its title, size, animation count, run time."""
+
+    notebook: str
+    path: Path
+    title: str
+    nbytes: int
+    videos: int
+    errors: int
+    seconds: float
+
+
+def _title(nb: dict, fallback: str) -> str:
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            match = re.search(r"^#\s+(.+)$", "".join(cell["source"]), flags=re.M)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def _static_outputs(nb) -> None:
+    """Drop live widget views where a static representation exists; drop widget state."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data:
+                others = set(data) - {WIDGET_VIEW, "text/plain"}
+                del data[WIDGET_VIEW]
+                if not others:  # a bare widget (e.g. a slider) has nothing to show statically
+                    data["text/plain"] = "(interactive control: run the notebook to use it)"
+
+
+def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
+    """Execute one notebook (working directory: its folder) and export it as HTML."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    start = time.perf_counter()
+    nb = nbformat.read(notebook, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    seconds = time.perf_counter() - start
+    errors = sum(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    _static_outputs(nb)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    target = out_dir / (notebook.stem + ".html")
+    target.write_text(body, encoding="utf-8")
+    return Page(notebook.name, target, _title(json.loads(nbformat.writes(nb)), notebook.stem),
+                target.stat().st_size, body.count("<video"), errors, seconds)
+
+
+def _index(pages: list[Page]) -> str:
+    rows = "\n".join(
+        f'<li><a href="{html.escape(p.path.name)}">{html.escape(p.title)}</a> '
+        f'<small>({p.nbytes / 1e6:.1f} MB, {p.videos} animation{"s" * (p.videos != 1)})</small></li>'
+        for p in pages)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gradlib handouts</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;line-height:1.6}}
+small{{color:#666}}</style></head>
+<body><h1>gradlib: partial derivatives and optimization</h1>
+<p>Static copies of the course notebooks, in order. Animations play without a kernel; the
+interactive explorers need JupyterLab (see the repository's README).</p>
+<ol>
+{rows}
+</ol></body></html>
+"""
+
+
+def build(notebook_dir: Path, out_dir: Path, names: list[str] | None = None) -> list[Page]:
+    """Build every notebook in ``notebook_dir`` (or the named ones) into ``out_dir``."""
+    notebooks = sorted(Path(notebook_dir).glob("*.ipynb"))
+    if names:
+        wanted = {Path(n).name for n in names}
+        notebooks = [n for n in notebooks if n.name in wanted]
+        if len(notebooks) != len(wanted):
+            raise ValueError(f"names: no such notebook(s) {sorted(wanted - {n.name for n in notebooks})}")
+    if not notebooks:
+        raise ValueError(f"notebook_dir: no notebooks found in {notebook_dir}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pages = [build_page(nb, out_dir) for nb in notebooks]
+    (out_dir / "index.html").write_text(_index(pages), encoding="utf-8")
+    return pages
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    pages = build(Path(argv[0]), Path(argv[1]), argv[2:] or None)
+    for p in pages:
+        print(f"{p.notebook:40s} {p.nbytes / 1e6:6.2f} MB  {p.videos} video(s)  "
+              f"{p.errors} error(s)  executed in {p.seconds:5.1f} s")
+    total = sum(p.nbytes for p in pages) + (Path(argv[1]) / "index.html").stat().st_size
+    print(f"total {total / 1e6:.2f} MB in {Path(argv[1]) / 'index.html'} and {len(pages)} pages")
+    return 1 if any(p.errors for p in pages) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,47 @@
+"""The static handouts: every notebook executed and exported, animations playing offline."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gradlib import handouts
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[handouts.Page]]:
+    out = tmp_path_factory.mktemp("handouts")
+    return out, handouts.build(ROOT / "notebooks", out)
+
+
+def test_index_lists_every_notebook_in_course_order(built) -> None:
+    out, pages = built
+    index = (out / "index.html").read_text()
+    links = re.findall(r'href="([^"]+\.html)"', index)
+    assert links == [p.stem + ".html" for p in NOTEBOOKS]
+    assert all((out / link).exists() for link in links)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_page_has_playable_animations_and_no_errors(built, notebook: Path) -> None:
+    _, pages = built
+    page = next(p for p in pages if p.notebook == notebook.name)
+    html = page.path.read_text()
+    assert page.errors == 0
+    assert 'class="ansi-red-fg"' not in html or "Traceback" not in html
+    videos = re.findall(r'<video[^>]*>\s*<source[^>]*src="(data:video/mp4;base64,[^"]{100,})"', html)
+    assert videos, f"{notebook.name}: no embedded animation in the handout"
+    assert len(videos) == page.videos
+    # nothing the animations need comes from the network
+    assert not re.search(r'<video[^>]*src="https?:', html)
+    # live widget views were swapped for their static snapshot
+    assert "application/vnd.jupyter.widget-view+json" not in html
+
+
+def test_unknown_notebook_name_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"names: no such notebook\(s\) \['99_nope.ipynb'\]"):
+        handouts.build(ROOT / "notebooks", tmp_path, ["99_nope.ipynb"])
