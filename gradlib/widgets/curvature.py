@@ -1,0 +1,891 @@
+"""Explorers for notebooks 04-05: curvature along a descent path, and second-order methods.
+
+    curvature_explorer("rosenbrock", "gd", lr=2.5e-3)
+        a descent path with a step slider and a Play button. At the current step: the Hessian's
+        eigen-directions (arrows of length ~ |lambda|, green where f curves up, magenta where it
+        curves down) and the dashed level sets of the local quadratic model. Beside it, along the
+        whole path: lr * lambda_max and lr * lambda_min against the stability line (2 for
+        gradient descent), with a cursor at the current step: the path starts to zig-zag
+        where lr * lambda_max crosses the line.
+    newton_explorer("himmelblau", x0=(-4, 0))
+        gradient descent, momentum, Newton and damped Newton from the same start, and |grad f|
+        along each run; click the contour plot to move the start.
+
+Pure helpers, usable and tested without any widget:
+
+    stability_limit(optimizer, beta)       lr * lambda_max above which the optimizer blows up
+                                           on a quadratic: 2 (gd), 2 (1 + beta) (momentum)
+    default_lr(surface, x0)                1 / lambda_max(x0): half the largest stable GD step
+    path_curvature(surface, path, lr)      eigenvalues and lr * lambda along a Path
+    second_order_race(surface, x0, ...)    the same start, several methods -> Race
+    race_table(race)                       one RaceRow per method: status, steps, end point, kind
+    curvature_animation(...)               the explorer's picture as a video (no kernel needed)
+
+The numbers come from gradlib.optim (descend), gradlib.curvature (eigen-analysis, quadratic
+model) and gradlib.plots (glyphs); the dashboards only move artists.
+"""
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+from numpy.typing import ArrayLike
+
+from .. import curvature, optim, plots, surfaces
+from ._base import Dashboard, new_figure
+
+__all__ = [
+    "CURVATURE_OPTIMIZERS", "stability_limit", "default_lr", "PathCurvatureTrace",
+    "path_curvature", "Race", "RaceRow", "race_optimizers", "second_order_race", "race_table",
+    "CurvatureView", "CurvatureExplorer", "curvature_explorer", "curvature_animation",
+    "NewtonExplorer", "newton_explorer",
+]
+
+#: Optimizers the curvature explorer offers: those whose stability on a quadratic is governed
+#: by lr * lambda (adaptive methods rescale each coordinate, so the line would not apply).
+CURVATURE_OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "newton")
+#: Surfaces offered in the dropdowns (quadratic_nd needs a matrix, so it is not listed).
+SURFACE_CHOICES: tuple[str, ...] = tuple(n for n in surfaces.names() if n != "quadratic_nd")
+_LAMBDA_MAX_COLOR = "#d62728"
+_LAMBDA_MIN_COLOR = "#1f77b4"
+_MODEL_COLOR = "#d95f02"
+
+
+# ---------------------------------------------------------------------------------------------
+# validation helpers (once, at the boundary)
+# ---------------------------------------------------------------------------------------------
+def _positive(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(float(value)) and float(value) > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _nonnegative(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(float(value)) and float(value) >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _beta(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not 0 <= float(value) < 1:
+        raise ValueError(f"beta must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _steps(value: Any, high: int = 5000) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+            or not 1 <= value <= high:
+        raise ValueError(f"steps must be an integer in [1, {high}], got {value!r}")
+    return int(value)
+
+
+def _surface(surface: Any) -> Any:
+    """A catalogue name or a Surface-like object (f, grad, hess, xlim, ylim) of 2 variables."""
+    if isinstance(surface, str):
+        if surface not in SURFACE_CHOICES:
+            raise ValueError(f"surface: unknown surface {surface!r}; choose one of "
+                             f"{', '.join(SURFACE_CHOICES)} or pass a Surface")
+        return surfaces.get(surface)
+    missing = [m for m in ("f", "grad", "hess") if not callable(getattr(surface, m, None))]
+    if missing:
+        raise ValueError(f"surface must be a surface name or a Surface (with f, grad, hess); "
+                         f"{type(surface).__name__} lacks {', '.join(missing)}")
+    plots._window(surface)          # two variables and a finite plot window, or ValueError
+    return surface
+
+
+def _start(surface: Any, x0: Any) -> np.ndarray:
+    """x0 (default: the surface's start) as 2 finite coordinates."""
+    value = surface.start if x0 is None else x0
+    try:
+        p = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        p = np.empty(0)
+    if p.shape != (2,) or not np.all(np.isfinite(p)):
+        raise ValueError(f"x0 must be 2 finite coordinates, got {value!r}")
+    return p
+
+
+# ---------------------------------------------------------------------------------------------
+# pure helpers
+# ---------------------------------------------------------------------------------------------
+def stability_limit(optimizer: str, beta: float = 0.9) -> float | None:
+    """The value of lr * lambda_max above which the optimizer diverges on a quadratic.
+
+        gd         x <- x - lr g          component along eigenvector i scales by (1 - lr l_i):
+                                          stable iff 0 < lr l_i < 2                 -> 2
+        momentum   heavy ball, beta       mu^2 - (1 + beta - lr l) mu + beta = 0 has |mu| < 1
+                                          iff 0 < lr l < 2 (1 + beta)               -> 2 (1 + beta)
+        newton     x <- x - lr H^-1 g     every component scales by (1 - lr): stable for
+                                          0 < lr < 2 whatever the eigenvalues       -> None
+
+    None means lr * lambda does not decide stability for that method.
+    """
+    if optimizer not in CURVATURE_OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(CURVATURE_OPTIMIZERS)}, "
+                         f"got {optimizer!r}")
+    beta = _beta(beta)
+    return {"gd": 2.0, "momentum": 2.0 * (1.0 + beta), "newton": None}[optimizer]
+
+
+def default_lr(surface: Any, x0: ArrayLike | None = None) -> float:
+    """1 / lambda_max of the Hessian at x0 (default: the surface's start).
+
+    Half the largest stable gradient-descent step there (``curvature.max_stable_lr`` = 2 / l_max).
+    Where f curves up in no direction (l_max <= 0) no step overshoots; 0.01 is returned then.
+    """
+    surface = _surface(surface)
+    p = _start(surface, x0)
+    with np.errstate(all="ignore"):
+        H = np.asarray(surface.hess(p), dtype=float)
+    if not np.all(np.isfinite(H)):
+        raise ValueError(f"x0: the Hessian is not finite at {p.tolist()}")
+    lam_max = curvature.analyze(H).lambda_max
+    return 1.0 / lam_max if lam_max > 0 else 0.01
+
+
+class PathCurvatureTrace(NamedTuple):
+    """Curvature along a path of k+1 points (one row per point x_t).
+
+    ``eigenvalues`` (k+1, n) ascending per row; ``lr_lambda_max`` and ``lr_lambda_min`` (k+1,)
+    are lr * l_max(x_t) and lr * l_min(x_t); ``limit`` the stability line (None for Newton);
+    ``first_unstable`` the first t with lr * l_max(x_t) > limit, or None.
+    """
+    eigenvalues: np.ndarray
+    lr_lambda_max: np.ndarray
+    lr_lambda_min: np.ndarray
+    limit: float | None
+    first_unstable: int | None
+
+
+def _quadratic_params(kappa: Any, angle: Any) -> tuple[float, float]:
+    if isinstance(kappa, bool) or not isinstance(kappa, (int, float, np.integer, np.floating)) \
+            or not 1 <= float(kappa) <= 1000:
+        raise ValueError(f"kappa must be a number in [1, 1000], got {kappa!r}")
+    if isinstance(angle, bool) or not isinstance(angle, (int, float, np.integer, np.floating)) \
+            or not -90 <= float(angle) <= 90:
+        raise ValueError(f"angle must be in degrees within [-90, 90], got {angle!r}")
+    return float(kappa), float(angle)
+
+
+def _optimizer(name: str, lr: float, beta: float) -> optim.Optimizer:
+    """gd(lr), momentum(lr, beta) or newton(lr) by name."""
+    if name == "momentum":
+        return optim.momentum(lr, beta)
+    return optim.make(name, lr=lr)
+
+
+def path_curvature(surface: Any, path: Any, lr: float, optimizer: str = "gd",
+                   beta: float = 0.9) -> PathCurvatureTrace:
+    """The Hessian's eigenvalues at every point of ``path`` and lr * lambda there.
+
+        H(x_t) = Q diag(l_1 <= l_2) Q^T      (curvature.eigen_along_path)
+        lr * l_max(x_t) > stability_limit    gradient descent is locally unstable at x_t
+    """
+    lr = _positive("lr", lr)
+    limit = stability_limit(optimizer, beta)
+    eig = curvature.eigen_along_path(surface, getattr(path, "xs", path)).eigenvalues
+    top = curvature.lr_times_lambda_max(eig, lr)
+    low = lr * eig[:, 0]
+    over = np.flatnonzero(top > limit) if limit is not None else np.empty(0, dtype=int)
+    return PathCurvatureTrace(eig, top, low, limit, int(over[0]) if over.size else None)
+
+
+class Race(NamedTuple):
+    """Several optimizers run from the same start: ``labels[i]`` made ``paths[i]``."""
+    surface: Any
+    x0: np.ndarray
+    labels: tuple[str, ...]
+    paths: tuple[optim.Path, ...]
+
+
+class RaceRow(NamedTuple):
+    """How one run of a race ended: status, steps, end point, f and |grad f| there, and the
+    kind of the Hessian there (minimum / maximum / saddle / degenerate; "" if it diverged)."""
+    label: str
+    status: str
+    steps: int
+    point: np.ndarray
+    value: float
+    grad_norm: float
+    kind: str
+
+
+def race_optimizers(lr: float, beta: float = 0.9,
+                    damping: float = 1.0) -> dict[str, optim.Optimizer]:
+    """The default field of a race, label -> optimizer:
+
+        gradient descent   x <- x - lr g
+        momentum           b <- beta b + g;  x <- x - lr b
+        Newton             x <- x - H^-1 g
+        damped Newton      x <- x - (H + damping I)^-1 g
+    """
+    lr, beta, damping = _positive("lr", lr), _beta(beta), _nonnegative("damping", damping)
+    return {"gradient descent": optim.gd(lr), "momentum": optim.momentum(lr, beta),
+            "Newton": optim.newton(), "damped Newton": optim.newton(damping=damping)}
+
+
+def second_order_race(surface: Any, x0: ArrayLike | None = None, steps: int = 50, *,
+                      lr: float | None = None, beta: float = 0.9, damping: float = 1.0,
+                      optimizers: Mapping[str, optim.Optimizer] | None = None,
+                      tol: float = 1e-10) -> Race:
+    """Run several optimizers from the same start x0 for at most ``steps`` steps each.
+
+    Default field: ``race_optimizers(lr, beta, damping)`` (gradient descent, momentum, Newton,
+    damped Newton) with ``lr = default_lr(surface, x0)`` = 1 / lambda_max(x0) unless given.
+    Pass ``optimizers`` (label -> optimizer) to race others.
+    """
+    surface = _surface(surface)
+    p = _start(surface, x0)
+    steps = _steps(steps)
+    if optimizers is None:
+        optimizers = race_optimizers(default_lr(surface, p) if lr is None else lr, beta, damping)
+    elif not isinstance(optimizers, Mapping) or not optimizers or \
+            not all(isinstance(o, optim.Optimizer) for o in optimizers.values()):
+        raise ValueError("optimizers must be a non-empty mapping label -> optimizer, "
+                         "e.g. {'GD': optim.gd(0.01)}")
+    labels = tuple(str(k) for k in optimizers)
+    paths = tuple(optim.descend(surface, o, p, steps, tol=tol) for o in optimizers.values())
+    return Race(surface, p, labels, paths)
+
+
+def race_table(race: Race) -> list[RaceRow]:
+    """One row per run: how it ended and what kind of point it ended at (analyze of H there)."""
+    rows = []
+    for label, path in zip(race.labels, race.paths):
+        end = np.array(path.xs[-1])
+        with np.errstate(all="ignore"):
+            H = np.asarray(race.surface.hess(end), dtype=float)
+        kind = curvature.analyze(H).kind if path.status != "diverged" and np.all(np.isfinite(H)) \
+            else ""
+        rows.append(RaceRow(label, path.status, path.steps, end, float(path.losses[-1]),
+                            float(np.linalg.norm(path.grads[-1])), kind))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# the curvature picture (shared by the explorer and the kernel-free animation)
+# ---------------------------------------------------------------------------------------------
+class _Dummy:
+    """A stand-in surface so the minima artist can be created before any surface is shown."""
+    minima = np.empty((0, 2))
+
+
+_DUMMY = _Dummy()
+
+
+def _fixed_ticks(ax: Axes, xlim: Sequence[float], ylim: Sequence[float]) -> None:
+    """Tick positions computed once for these limits (draws then skip the locators)."""
+    for axis, (lo, hi) in ((ax.xaxis, xlim), (ax.yaxis, ylim)):
+        ticks = MaxNLocator(3, steps=[1, 2, 5, 10]).tick_values(lo, hi)
+        axis.set_major_locator(FixedLocator([t for t in ticks if lo <= t <= hi]))
+
+
+def _fixed_labels(ax: Axes, xlabel: str, ylabel: str | None) -> None:
+    """Axis labels at fixed places and upright: matplotlib otherwise measures every tick label
+    on each draw to place them, and rotated text costs several milliseconds per draw."""
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.xaxis.set_label_coords(0.5, -0.075)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel, rotation=0, ha="right", va="center", fontsize=9)
+        ax.yaxis.set_label_coords(-0.07, 0.5)
+
+
+class CurvatureView:
+    """The curvature picture on a figure: contour + path + glyph + model (left), lr * lambda
+    along the path against the stability line (right). ``show_path`` sets a run,
+    ``show_step(t)`` moves everything to step t and returns the artists it changed.
+
+    Artists: ``glyph`` (plots.EigenGlyph; its quiver's offsets are x_t, its arrows
+    scale * |l_i| / ref * v_i), ``model`` (the quadratic model's contour set, redrawn per step),
+    ``point``, ``target`` (the model's stationary point, where a Newton step would land),
+    ``lines`` (``lr_lambda_max``, ``lr_lambda_min``, ``limit``, ``cursor``, ``dot``).
+    """
+
+    def __init__(self, fig: Figure, *, info: bool = True) -> None:
+        self.figure = fig
+        ax, axr = self.ax, self.ax_curv = fig.subplots(
+            1, 2, gridspec_kw=dict(width_ratios=(1.0, 1.05), wspace=0.3, left=0.075, right=0.985,
+                                   top=0.91, bottom=0.12))
+        self.surface: Any = None
+        self.contour: plots.ContourResult | None = None
+        self.stars = plots.minima(surface=_DUMMY, ax=ax)
+        self.path_artists = plots.path(np.zeros((1, 2)), ax, color="#222222", markersize=1.5,
+                                       linewidth=0.8)
+        (self.point,) = ax.plot([], [], "o", ms=9, mfc="#ffd92f", mec="k", mew=1.5, zorder=8)
+        (self.target,) = ax.plot([], [], "x", ms=8, mew=2, color=_MODEL_COLOR, zorder=8)
+        self.glyph = plots.eigen_glyph(ax, (0.0, 0.0), np.eye(2), scale=1.0)
+        self.model = None
+        L: dict[str, Any] = {}
+        (L["lr_lambda_max"],) = axr.plot([], [], color=_LAMBDA_MAX_COLOR, lw=1.8)
+        (L["lr_lambda_min"],) = axr.plot([], [], color=_LAMBDA_MIN_COLOR, lw=1.0)
+        L["limit"] = axr.axhline(2.0, color="k", ls="--", lw=1.0)
+        L["zero"] = axr.axhline(0.0, color="0.6", lw=0.6)
+        L["cursor"] = axr.axvline(0.0, color="0.3", lw=1.0)
+        (L["dot"],) = axr.plot([], [], "o", color=_LAMBDA_MAX_COLOR, ms=6, mec="k", zorder=5)
+        self.lines = L
+        # Few texts: each one costs about a millisecond per frame (tick labels included), so
+        # there is no legend and no title in the explorer; the status line carries the numbers.
+        _fixed_labels(axr, "step t", None)
+        self.key = axr.set_title("", fontsize=9)
+        self.title = ax.set_title("", fontsize=10, visible=info)
+        self.info = axr.text(0.02, 0.97, "", transform=axr.transAxes, va="top", fontsize=8,
+                             family="monospace", visible=info,
+                             bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none",
+                                       alpha=0.85))
+        for a in (ax, axr):
+            a.tick_params(labelsize=8)
+        self.trace: PathCurvatureTrace | None = None
+        self.xs = np.zeros((1, 2))
+        self.lr = 1.0
+
+    # -- a new run ----------------------------------------------------------------------------
+    def show_surface(self, surface: Any) -> None:
+        """Draw the surface's contours (only when the surface changed)."""
+        if surface is self.surface:
+            return
+        ax = self.ax
+        if self.contour is not None:
+            for cs in (self.contour.filled, self.contour.lines):
+                if cs is not None:
+                    cs.remove()
+        self.contour = plots.contour(surface, ax, levels=15)
+        _fixed_ticks(ax, *plots._window(surface))
+        _fixed_labels(ax, ax.get_xlabel(), ax.get_ylabel())
+        m = np.asarray(getattr(surface, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
+        self.stars.set_data(m[:, 0], m[:, 1])
+        # arrows scaled to the new window: 15% of its width for the largest |lambda|
+        self.glyph.quiver.remove()
+        (x0, x1) = ax.get_xlim()
+        self.glyph = plots.eigen_glyph(ax, (x0, 0.0), np.eye(2), scale=0.15 * (x1 - x0))
+        self.surface = surface
+
+    def show_path(self, surface: Any, path: optim.Path, lr: float, optimizer: str = "gd",
+                  beta: float = 0.9) -> PathCurvatureTrace:
+        """Set a run: its line on the contour, lr * lambda along it, the stability line."""
+        self.show_surface(surface)
+        trace = path_curvature(surface, path, lr, optimizer, beta)
+        self.trace, self.xs, self.lr = trace, np.asarray(path.xs), float(lr)
+        plots.set_path(self.path_artists, path)
+        finite = np.isfinite(trace.eigenvalues).all(axis=1)
+        big = np.abs(trace.eigenvalues[finite]).max() if finite.any() else 1.0
+        self.glyph = self.glyph._replace(ref=float(big) if big > 0 else 1.0)
+        t = np.arange(len(self.xs))
+        L = self.lines
+        L["lr_lambda_max"].set_data(t, trace.lr_lambda_max)
+        L["lr_lambda_min"].set_data(t, trace.lr_lambda_min)
+        limit = trace.limit
+        L["limit"].set_visible(limit is not None)
+        if limit is not None:
+            L["limit"].set_ydata([limit, limit])
+        self.key.set_text("lr·λmax (red), lr·λmin (blue); " +
+                          (f"limit {limit:.3g} (dashed)" if limit is not None
+                           else "Newton: no lr·λ limit"))
+        self.title.set_text(f"{getattr(surface, 'title', '') or getattr(surface, 'name', '')}: "
+                            f"{path.optimizer}, lr = {lr:.3g}")
+        # Linear y axis, the line always in view: values far beyond it leave the picture
+        # (a diverging run), which is the message.
+        line = limit if limit is not None else 2.0
+        values = np.concatenate([trace.lr_lambda_max, trace.lr_lambda_min])
+        values = values[np.isfinite(values)]
+        lo = float(values.min()) if values.size else 0.0
+        hi = float(values.max()) if values.size else line
+        axr = self.ax_curv
+        last = max(len(t) - 1, 1)
+        axr.set_xlim(-0.5, last + 0.5)
+        axr.xaxis.set_major_locator(FixedLocator(MaxNLocator(4, integer=True).tick_values(0, last)))
+        bottom = max(min(1.1 * lo, -0.1 * line), -2.0 * line)
+        top = min(max(1.1 * hi, 1.25 * line), 3.0 * line)
+        axr.set_ylim(bottom, top)
+        # ticks at 0 and at the line, plus round numbers not crowding them
+        extra = MaxNLocator(4, steps=[1, 2, 5, 10]).tick_values(bottom, top)
+        ticks = sorted({0.0, line, *(float(v) for v in extra if bottom <= v <= top
+                                     and min(abs(v), abs(v - line)) > 0.2 * line)})
+        axr.yaxis.set_major_locator(FixedLocator(ticks))
+        return trace
+
+    # -- one step -----------------------------------------------------------------------------
+    def show_step(self, t: int) -> list[Artist]:
+        """Move the glyph, the model's level sets, the point and the cursor to step t."""
+        if self.trace is None:
+            raise RuntimeError("show_step: call show_path first, there is no path to follow yet")
+        t = int(min(max(t, 0), len(self.xs) - 1))
+        p = self.xs[t]
+        if self.model is not None:
+            self.model.remove()
+            self.model = None
+        target = np.full(2, np.nan)
+        # Far out on a diverged run the Hessian can overflow: then there is nothing to draw.
+        finite = bool(np.all(np.isfinite(self.trace.eigenvalues[t])))
+        self.glyph.quiver.set_visible(finite)
+        if finite:
+            model = curvature.quadratic_model(self.surface, p)
+            plots.update_eigen_glyph(self.glyph, p, model.H)
+            self.model = plots.quadratic_model_contours(self.ax, model, point=p, levels=5,
+                                                        resolution=40, color=_MODEL_COLOR)
+            step = model.newton_step
+            if step is not None:
+                target = p + step
+        self.point.set_data([p[0]], [p[1]])
+        self.target.set_data([target[0]], [target[1]])
+        L = self.lines
+        L["cursor"].set_xdata([t, t])
+        top = self.trace.lr_lambda_max[t]
+        L["dot"].set_data([t], [top])
+        lam = self.trace.eigenvalues[t]
+        limit = self.trace.limit
+        verdict = "" if limit is None else (" > limit" if top > limit else " < limit")
+        changed = [a for a in (self.glyph.quiver, self.model, self.point, self.target,
+                               L["cursor"], L["dot"]) if a is not None]
+        if self.info.get_visible():
+            self.info.set_text(f"t = {t}\nλ = {lam[0]:.3g}, {lam[1]:.3g}\n"
+                               f"lr·λmax = {top:.3g}{verdict}")
+            changed.append(self.info)
+        return changed
+
+
+# ---------------------------------------------------------------------------------------------
+# the curvature explorer
+# ---------------------------------------------------------------------------------------------
+class _SurfaceChoice:
+    """Surfaces by name, built once each; a Surface passed in by the caller is offered too.
+
+    The adjustable quadratic is keyed by (kappa, angle) as well, so the explorer's kappa and
+    angle sliders rebuild it (about 70 ms each time, then cached).
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[Any, Any] = {}
+
+    def add(self, surface: Any) -> str:
+        """Offer ``surface`` under its name; returns that name."""
+        name = str(getattr(surface, "name", "custom"))
+        params = getattr(surface, "params", {}) or {}
+        if name == "quadratic" and params.get("scale", 1.0) == 1.0 and "kappa" in params:
+            self.cache[("quadratic", float(params["kappa"]), float(params["angle"]))] = surface
+        else:
+            self.cache[name] = surface
+        return name
+
+    def options(self) -> list[str]:
+        names = [k for k in self.cache if isinstance(k, str)]
+        return list(dict.fromkeys([*names, *SURFACE_CHOICES]))
+
+    def get(self, name: str, kappa: float = 10.0, angle: float = 30.0) -> Any:
+        """The surface called ``name`` (the quadratic with this kappa and angle)."""
+        key: Any = ("quadratic", float(kappa), float(angle)) \
+            if name == "quadratic" and name not in self.cache else name
+        if key not in self.cache:
+            self.cache[key] = surfaces.get("quadratic", kappa=float(kappa), angle=float(angle)) \
+                if name == "quadratic" else _surface(name)
+        return self.cache[key]
+
+
+def _surface_control(choice: _SurfaceChoice, value: str) -> W.Combobox:
+    return W.Combobox(value=value, options=choice.options(), ensure_option=False,
+                      continuous_update=False, description="surface",
+                      placeholder="type or pick a surface")
+
+
+class CurvatureExplorer(Dashboard):
+    """Curvature along a descent path; see ``curvature_explorer``.
+
+    Controls: ``surface`` (a combo box: pick or type a name), ``optimizer``, ``lr`` (log slider),
+    ``beta`` (momentum), ``steps``, ``step`` (the current step; a Play button drives it).
+    ``view`` holds the artists (a CurvatureView), ``path`` the current optim.Path, ``trace``
+    its PathCurvatureTrace. Moving ``step`` only moves artists; other controls recompute the path.
+    """
+
+    def __init__(self, surface: Any = "rosenbrock", optimizer: str = "gd", lr: float | None = None,
+                 steps: int = 300, *, x0: ArrayLike | None = None, beta: float = 0.9,
+                 kappa: float = 10.0, angle: float = 30.0, step: int = 0,
+                 lr_range: tuple[float, float] = (1e-5, 1.0),
+                 figsize: tuple[float, float] = (9.0, 4.5)) -> None:
+        super().__init__()
+        self._choice = _SurfaceChoice()
+        if isinstance(surface, str):
+            _surface(surface)                            # validates the name
+            name = surface
+            surf = self._choice.get(name, *_quadratic_params(kappa, angle))
+        else:
+            surf = _surface(surface)
+            name = self._choice.add(surf)
+            params = getattr(surf, "params", {}) or {}
+            if name == "quadratic" and "kappa" in params:
+                kappa, angle = params["kappa"], params["angle"]
+        kappa, angle = _quadratic_params(kappa, angle)
+        stability_limit(optimizer, beta)             # validates optimizer and beta
+        self.x0 = None if x0 is None else _start(surf, x0)
+        self._x0_surface = surf          # x0 applies to this surface; others start at their own
+        lr = default_lr(surf, self.x0) if lr is None else _positive("lr", lr)
+        lo, hi = (_positive("lr_range", v) for v in lr_range)
+        if not lo < hi:
+            raise ValueError(f"lr_range must be (low, high) with low < high, got {lr_range!r}")
+        steps = _steps(steps)
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise ValueError(f"step must be an integer >= 0, got {step!r}")
+        self.controls["surface"] = _surface_control(self._choice, name)
+        self.controls["optimizer"] = W.Dropdown(options=list(CURVATURE_OPTIMIZERS),
+                                                value=optimizer, description="optimizer")
+        self.controls["lr"] = W.FloatLogSlider(value=min(max(lr, lo), hi), base=10,
+                                               min=math.log10(lo), max=math.log10(hi), step=0.01,
+                                               description="lr", readout_format=".2e")
+        self.controls["beta"] = W.FloatSlider(value=beta, min=0.0, max=0.99, step=0.01,
+                                              description="β (momentum)", readout_format=".2f")
+        self.controls["kappa"] = W.FloatLogSlider(value=kappa, base=10, min=0, max=3, step=0.01,
+                                                  description="κ (quadratic)",
+                                                  readout_format=".3g", continuous_update=False)
+        self.controls["angle"] = W.FloatSlider(value=angle, min=-90, max=90, step=5,
+                                               description="angle° (quadr.)",
+                                               readout_format=".0f", continuous_update=False)
+        self.controls["steps"] = W.IntSlider(value=steps, min=1, max=max(2000, steps), step=1,
+                                             description="steps")
+        self.controls["step"] = W.IntSlider(value=int(step), min=0, max=steps, step=1,
+                                            description="step t")
+        self.play = W.Play(value=int(step), min=0, max=steps, step=1, interval=80,
+                           description="play")
+        W.link((self.play, "value"), (self.controls["step"], "value"))
+        self.figure = new_figure(figsize)
+        self.view = CurvatureView(self.figure, info=False)   # the status line says it instead
+        self.path: optim.Path | None = None
+        self.trace: PathCurvatureTrace | None = None
+        self._wire({"play": self.play})
+
+    @property
+    def surface(self) -> Any:
+        """The surface currently shown."""
+        return self.view.surface
+
+    def _on_change(self, change: Any = None) -> None:
+        if self._holding:
+            return
+        if change is not None and getattr(change, "owner", None) is self.controls["step"]:
+            self.show_step()
+        else:
+            self.update()
+
+    def update(self) -> None:
+        """Recompute the path (surface, optimizer, lr, beta, steps) and redraw it."""
+        c = self.controls
+        try:
+            surface = self._choice.get(str(c["surface"].value).strip(),
+                                       float(c["kappa"].value), float(c["angle"].value))
+            name, beta = c["optimizer"].value, float(c["beta"].value)
+            lr = float(c["lr"].value) if name != "newton" else 1.0
+            x0 = self.x0 if surface is self._x0_surface else None
+            path = optim.descend(surface, _optimizer(name, lr, beta), x0, int(c["steps"].value))
+            trace = self.view.show_path(surface, path, lr, name, beta)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
+            self.status.value = f"<b>Not updated:</b> {html.escape(str(err))}"
+            return
+        self.path, self.trace = path, trace
+        quadratic = getattr(surface, "name", "") == "quadratic"
+        c["kappa"].disabled = c["angle"].disabled = not quadratic
+        self._holding = True
+        try:
+            self.play.max = path.steps
+            c["step"].max = path.steps
+        finally:
+            self._holding = False
+        self.show_step()
+
+    def show_step(self) -> None:
+        """Move the glyph, model, point and cursor to the current step; one redraw."""
+        if self.path is None:
+            return
+        t = int(self.controls["step"].value)
+        self.view.show_step(t)
+        self.status.value = self._message(t)
+        self.redraw()
+
+    def _message(self, t: int) -> str:
+        trace, path = self.trace, self.path
+        lam = trace.eigenvalues[t]
+        if np.all(np.isfinite(lam)):
+            kind = curvature.analyze(np.asarray(self.surface.hess(path.xs[t]), dtype=float)).kind
+            parts = [f"step {t} of {path.steps}: eigenvalues {lam[0]:.3g}, {lam[1]:.3g} "
+                     f"({_KIND_WORDS[kind]})"]
+        else:
+            parts = [f"step {t} of {path.steps}: the Hessian overflows here"]
+        if trace.limit is not None:
+            parts.append(f"lr·λmax = {trace.lr_lambda_max[t]:.3g} vs limit {trace.limit:.3g}")
+            if trace.first_unstable is not None:
+                parts.append(f"first above the limit at step {trace.first_unstable}")
+        else:
+            parts.append("Newton divides each direction by its λ, so no lr·λ limit applies")
+        parts.append(html.escape(path.message))
+        return " · ".join(parts)
+
+
+_KIND_WORDS = {"minimum": "curving up in every direction", "maximum": "curving down in every "
+               "direction", "saddle": "up along one direction, down along the other",
+               "degenerate": "flat along some direction"}
+
+
+def curvature_explorer(surface: Any = "rosenbrock", optimizer: str = "gd",
+                       lr: float | None = None, steps: int = 300,
+                       **kwargs: Any) -> CurvatureExplorer:
+    """A descent path with a step slider and Play: at step t, the Hessian's eigen-directions
+    (arrows ~ |lambda|, green: curving up, magenta: curving down), the level sets of the local
+    quadratic model m(q) = f + g.(q - x_t) + 1/2 (q - x_t).H.(q - x_t) (dashed) and the point
+    where the model is stationary (x: where a Newton step would land); beside it lr * lambda_max
+    and lr * lambda_min along the whole path against the stability line (2 for gradient descent,
+    2 (1 + beta) for momentum).
+
+    ``surface`` is a catalogue name or a Surface; ``optimizer`` one of gd, momentum, newton;
+    ``lr`` defaults to 1 / lambda_max at the start. Keyword arguments: ``x0``, ``beta``,
+    ``step``, ``lr_range``, ``figsize``.
+    """
+    return CurvatureExplorer(surface, optimizer, lr, steps, **kwargs)
+
+
+def curvature_animation(surface: Any = "rosenbrock", optimizer: str = "gd",
+                        lr: float | None = None, steps: int = 300, *, x0: ArrayLike | None = None,
+                        beta: float = 0.9, frames: int = 60, interval: float = 120.0,
+                        figsize: tuple[float, float] = (8.0, 4.0), dpi: float = 72,
+                        ) -> Any:
+    """The curvature explorer's picture played over the steps of a path, as an HTMLAnimation
+    (an embedded H.264 video: it plays in a static HTML page, without a kernel).
+
+    ``frames`` (<= animate.MAX_FRAMES) steps are shown, evenly spaced over the path.
+    """
+    from .. import animate
+    surf = _surface(surface)
+    p = None if x0 is None else _start(surf, x0)
+    stability_limit(optimizer, beta)
+    lr = default_lr(surf, p) if lr is None else _positive("lr", lr)
+    lr = lr if optimizer != "newton" else 1.0
+    path = optim.descend(surf, _optimizer(optimizer, lr, _beta(beta)), p, _steps(steps))
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) \
+            or not 1 <= frames <= animate.MAX_FRAMES:
+        raise ValueError(f"frames must be an integer in [1, {animate.MAX_FRAMES}], got {frames!r}")
+    fig = Figure(figsize=figsize, dpi=_positive("dpi", dpi))
+    FigureCanvasAgg(fig)
+    view = CurvatureView(fig)
+    view.show_path(surf, path, lr, optimizer, beta)
+    ts = np.unique(np.round(np.linspace(0, path.steps, min(frames, path.steps + 1))).astype(int))
+    return animate.animate_frames(fig, view.show_step, [int(t) for t in ts], interval=interval,
+                                  blit=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# the second-order race explorer
+# ---------------------------------------------------------------------------------------------
+class NewtonExplorer(Dashboard):
+    """Gradient descent, momentum, Newton and damped Newton from one start; see ``newton_explorer``.
+
+    Controls: ``surface``, ``x0``, ``y0`` (the start; clicking the contour plot moves it),
+    ``lr`` (gradient descent and momentum), ``damping`` (damped Newton), ``steps``, ``step``
+    (a Play button drives it). ``race`` is the current Race; artists: ``path_artists``
+    (one plots.PathArtists per method), ``heads`` (markers at step t), ``grad_lines``
+    (|grad f(x_t)| per method), ``cursor``.
+    """
+
+    def __init__(self, surface: Any = "himmelblau", x0: ArrayLike | None = (-4.0, 0.0),
+                 steps: int = 40, *, lr: float | None = None, beta: float = 0.9,
+                 damping: float = 50.0, step: int = 0,
+                 figsize: tuple[float, float] = (9.0, 4.5)) -> None:
+        super().__init__()
+        self._choice = _SurfaceChoice()
+        self._quadratic = (10.0, 30.0)       # kappa, angle of the quadratic when it is picked
+        if isinstance(surface, str):
+            _surface(surface)
+            name = surface
+            surf = self._choice.get(name, *self._quadratic)
+        else:
+            surf = _surface(surface)
+            name = self._choice.add(surf)
+            params = getattr(surf, "params", {}) or {}
+            if name == "quadratic" and "kappa" in params:
+                self._quadratic = (float(params["kappa"]), float(params["angle"]))
+        p = _start(surf, x0)
+        lr = default_lr(surf, p) if lr is None else _positive("lr", lr)
+        self.beta = _beta(beta)
+        damping = _positive("damping", damping)
+        steps = _steps(steps, 500)
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise ValueError(f"step must be an integer >= 0, got {step!r}")
+        (xa, xb), (ya, yb) = plots._window(surf)
+        self.controls["surface"] = _surface_control(self._choice, name)
+        self.controls["x0"] = W.FloatSlider(value=p[0], min=min(xa, p[0]), max=max(xb, p[0]),
+                                            step=(xb - xa) / 200, description="start x",
+                                            readout_format=".2f")
+        self.controls["y0"] = W.FloatSlider(value=p[1], min=min(ya, p[1]), max=max(yb, p[1]),
+                                            step=(yb - ya) / 200, description="start y",
+                                            readout_format=".2f")
+        self.controls["lr"] = W.FloatLogSlider(value=lr, base=10, min=-5, max=0, step=0.01,
+                                               description="lr (GD, mom.)", readout_format=".2e")
+        self.controls["damping"] = W.FloatLogSlider(value=damping, base=10, min=-2, max=3,
+                                                    step=0.01, description="damping μ",
+                                                    readout_format=".3g")
+        self.controls["steps"] = W.IntSlider(value=steps, min=1, max=500, description="steps")
+        self.controls["step"] = W.IntSlider(value=int(step), min=0, max=steps,
+                                            description="step t")
+        self.play = W.Play(value=int(step), min=0, max=steps, step=1, interval=150,
+                           description="play")
+        W.link((self.play, "value"), (self.controls["step"], "value"))
+
+        fig = self.figure = new_figure(figsize)
+        ax, axg = self.ax, self.ax_grad = fig.subplots(
+            1, 2, gridspec_kw=dict(width_ratios=(1.0, 1.0), wspace=0.28, left=0.07, right=0.985,
+                                   top=0.91, bottom=0.12))
+        self.labels = tuple(race_optimizers(lr, self.beta, damping))
+        colors = plots.path_colors(len(self.labels))
+        self.surface: Any = None
+        self.contour: plots.ContourResult | None = None
+        self.stars = plots.minima(_DUMMY, ax)
+        self.path_artists = [plots.path(np.zeros((1, 2)), ax, label=lab, color=col,
+                                        markersize=2.5, linewidth=1.2)
+                             for lab, col in zip(self.labels, colors)]
+        self.heads = [ax.plot([], [], "o", ms=8, color=col, mec="k", zorder=8)[0]
+                      for col in colors]
+        ax.legend(handles=[a.line for a in self.path_artists], loc="upper right",
+                  fontsize="x-small", framealpha=0.85)
+        self.grad_lines = [axg.plot([], [], color=col, lw=1.5, label=lab)[0]
+                           for lab, col in zip(self.labels, colors)]
+        self.grad_heads = [axg.plot([], [], "o", ms=6, color=col, mec="k", zorder=5)[0]
+                           for col in colors]
+        self.cursor = axg.axvline(0, color="0.3", lw=1.0)
+        axg.set_yscale("log")
+        axg.yaxis.set_minor_locator(NullLocator())
+        # plain labels such as 1e-8: mathtext powers of ten cost milliseconds per draw
+        axg.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}".replace("e-0", "e-")
+                                                    .replace("e+0", "e")))
+        axg.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        _fixed_labels(axg, "step t", None)
+        self.info = axg.set_title("", fontsize=9)
+        for a in (ax, axg):
+            a.tick_params(labelsize=8)
+        self.race: Race | None = None
+        self._first_start = p            # the constructor's start wins over surface.start once
+        self.figure.canvas.mpl_connect("button_press_event", self._on_click)
+        self._wire({"play": self.play})
+
+    # -- events -------------------------------------------------------------------------------
+    def _on_change(self, change: Any = None) -> None:
+        if self._holding:
+            return
+        if change is not None and getattr(change, "owner", None) is self.controls["step"]:
+            self.show_step()
+        else:
+            self.update()
+
+    def _on_click(self, event: Any) -> None:
+        """A click on the contour plot moves the start there."""
+        if event.inaxes is not self.ax or event.xdata is None or event.ydata is None:
+            return
+        with self.hold():
+            for key, value in (("x0", event.xdata), ("y0", event.ydata)):
+                s = self.controls[key]
+                s.value = float(min(max(value, s.min), s.max))
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _show_surface(self, surface: Any) -> None:
+        ax = self.ax
+        if self.contour is not None:
+            for cs in (self.contour.filled, self.contour.lines):
+                if cs is not None:
+                    cs.remove()
+        self.contour = plots.contour(surface, ax, levels=15)
+        _fixed_ticks(ax, *plots._window(surface))
+        _fixed_labels(ax, ax.get_xlabel(), ax.get_ylabel())
+        ax.set_title(str(getattr(surface, "title", "") or getattr(surface, "name", "")),
+                     fontsize=10)
+        m = np.asarray(getattr(surface, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
+        self.stars.set_data(m[:, 0], m[:, 1])
+        (xa, xb), (ya, yb) = plots._window(surface)
+        start = self._first_start if self._first_start is not None else surface.start
+        self._first_start = None
+        self._holding = True
+        try:
+            for key, lo, hi, value in (("x0", min(xa, start[0]), max(xb, start[0]), start[0]),
+                                       ("y0", min(ya, start[1]), max(yb, start[1]), start[1])):
+                s = self.controls[key]
+                if lo > s.max:
+                    s.max, s.min = hi, lo
+                else:
+                    s.min, s.max = lo, hi
+                s.step = (hi - lo) / 200
+                s.value = float(value)
+        finally:
+            self._holding = False
+        self.surface = surface
+
+    def update(self) -> None:
+        """Rerun the race (surface, start, lr, damping, steps) and redraw the paths."""
+        c = self.controls
+        try:
+            surface = self._choice.get(str(c["surface"].value).strip(), *self._quadratic)
+            if surface is not self.surface:
+                self._show_surface(surface)
+            x0 = (float(c["x0"].value), float(c["y0"].value))
+            race = second_order_race(surface, x0, int(c["steps"].value), lr=float(c["lr"].value),
+                                     beta=self.beta, damping=float(c["damping"].value))
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
+            self.status.value = f"<b>Not updated:</b> {html.escape(str(err))}"
+            return
+        self.race = race
+        longest = max(p.steps for p in race.paths)
+        gmax, gmin = 1.0, 1.0
+        for path, art, line in zip(race.paths, self.path_artists, self.grad_lines):
+            plots.set_path(art, path)
+            g = np.maximum(np.linalg.norm(path.grads, axis=1), 1e-16)
+            line.set_data(np.arange(len(g)), g)
+            gmax, gmin = max(gmax, float(g.max())), min(gmin, float(g.min()))
+        self.ax_grad.set_xlim(-0.5, max(longest, 1) + 0.5)
+        lo, hi = math.floor(math.log10(gmin)) - 1, math.ceil(math.log10(gmax)) + 1
+        self.ax_grad.set_ylim(10.0 ** lo, 10.0 ** hi)
+        every = max(1, math.ceil((hi - lo) / 6))
+        self.ax_grad.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(lo, hi + 1, every)))
+        self._holding = True
+        try:
+            self.play.max = longest
+            c["step"].max = longest
+        finally:
+            self._holding = False
+        self.show_step()
+
+    def show_step(self) -> None:
+        """Move every head and the cursor to step t; one redraw."""
+        if self.race is None:
+            return
+        t = int(self.controls["step"].value)
+        for path, head, ghead in zip(self.race.paths, self.heads, self.grad_heads):
+            k = min(t, path.steps)
+            head.set_data(path.xs[k:k + 1, 0], path.xs[k:k + 1, 1])
+            ghead.set_data([k], [max(float(np.linalg.norm(path.grads[k])), 1e-16)])
+        self.cursor.set_xdata([t, t])
+        self.info.set_text(f"|∇f(x_t)| along each run (log scale), t = {t}")
+        rows = race_table(self.race)
+        self.status.value = "<br>".join(
+            f"<b>{html.escape(r.label)}</b>: {r.status.replace('_', ' ')} after {r.steps} "
+            f"steps at ({r.point[0]:.3f}, {r.point[1]:.3f}), f = {r.value:.4g}"
+            + (f" — a <b>{r.kind}</b> of f" if r.kind and r.status == "converged" else "")
+            for r in rows)
+        self.redraw()
+
+
+def newton_explorer(surface: Any = "himmelblau", x0: ArrayLike | None = (-4.0, 0.0),
+                    steps: int = 40, **kwargs: Any) -> NewtonExplorer:
+    """Gradient descent, momentum, Newton (x <- x - H^-1 g) and damped Newton
+    (x <- x - (H + damping I)^-1 g) from the same start, with |grad f| along each run.
+
+    Newton heads for the stationary point of the local quadratic model, which is a saddle or a
+    maximum wherever the Hessian is not positive definite; damping > -lambda_min makes
+    H + damping I positive definite, so the step goes downhill again. Click the contour plot to
+    move the start. Keyword arguments: ``lr`` (default 1 / lambda_max at x0), ``beta``,
+    ``damping``, ``step``, ``figsize``.
+    """
+    return NewtonExplorer(surface, x0, steps, **kwargs)
