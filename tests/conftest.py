@@ -2,6 +2,7 @@
 import os
 
 import matplotlib
+import pytest
 from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
@@ -12,3 +13,12 @@ settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60
 settings.register_profile("dev", deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture
+def closing():
+    """Register dashboards to close after the test: ``closing(dash)`` frees widgets and figures."""
+    made = []
+    yield made.append
+    for dash in made:
+        dash.close()

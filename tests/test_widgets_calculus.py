@@ -27,14 +27,6 @@ def slope_of(line):
     return (ys[-1] - ys[0]) / (xs[-1] - xs[0])
 
 
-@pytest.fixture
-def closing():
-    made = []
-    yield made.append
-    for dash in made:
-        dash.close()
-
-
 # --- field2d --------------------------------------------------------------------------------
 @pytest.mark.parametrize("text", FORMULAS)
 def test_field2d_matches_sympy(text):

@@ -21,14 +21,6 @@ def rosenbrock():
     return surfaces.get("rosenbrock")
 
 
-@pytest.fixture
-def closing():
-    made = []
-    yield made.append
-    for dash in made:
-        dash.close()
-
-
 def sympy_hessian(surface, p):
     """The Hessian by SymPy substitution: independent of the compiled surface.hess."""
     H = sp.hessian(surface.expr, surface.variables)

@@ -13,14 +13,6 @@ from gradlib.surfaces import Surface
 from gradlib.widgets import descent as D
 
 
-@pytest.fixture
-def closing():
-    made = []
-    yield made.append
-    for dash in made:
-        dash.close()
-
-
 def top_eigenvalue(surface, x):
     """lambda_max of the Hessian at x, straight from NumPy (independent of gradlib.curvature)."""
     return float(np.linalg.eigvalsh(np.asarray(surface.hess(np.asarray(x, dtype=float))))[-1])

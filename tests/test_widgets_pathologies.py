@@ -21,14 +21,6 @@ def probe():
     return P.probe_data(64)
 
 
-@pytest.fixture
-def closing():
-    made = []
-    yield made.append
-    for dash in made:
-        dash.close()
-
-
 def weight_slices(sizes, flat):
     """dL/dW_l read out of the flat [W_0, b_0, W_1, b_1, ...] layout, written independently."""
     out, start = [], 0

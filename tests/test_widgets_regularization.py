@@ -9,14 +9,6 @@ from gradlib.mlp import MLP
 from gradlib.widgets import regularization as R
 
 
-@pytest.fixture
-def closing():
-    made = []
-    yield made.append
-    for dash in made:
-        dash.close()
-
-
 @pytest.fixture(scope="module")
 def digits_model():
     """The network of notebook 12, built by the same call the notebook makes."""

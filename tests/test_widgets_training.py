@@ -12,14 +12,6 @@ from gradlib.mlp import MLP
 from gradlib.widgets import training as T
 
 
-@pytest.fixture
-def closing():
-    made = []
-    yield made.append
-    for dash in made:
-        dash.close()
-
-
 def softmax_forward(net, X):
     """An independent forward pass: relu hidden layers, softmax output, from weights/biases."""
     a = np.asarray(X, dtype=float)
