@@ -3,8 +3,9 @@
     python3 dev.py handouts            # -> handouts/index.html + one page per notebook
     python -m gradlib.handouts NOTEBOOK_DIR OUT_DIR [NB ...]
 
-The pages open from disk with no kernel and no network needed for the animations: each
-animation is an HTML5 video embedded as a data URI. Explorers (widgets) cannot run without a
+The pages open from disk with no kernel and no network: each animation is an HTML5 video
+embedded as a data URI, and the math is typeset by a local copy of MathJax (from the
+``jupyter-server-mathjax`` package) placed beside the pages. Explorers (widgets) cannot run without a
 kernel, so their live view is replaced by the PNG snapshot every gradlib dashboard carries.
 """
 from __future__ import annotations
@@ -20,6 +21,18 @@ from pathlib import Path
 __all__ = ["Page", "build", "build_page"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+
+def _local_mathjax(out_dir: Path) -> None:
+    """Copy MathJax 2 next to the pages, so formulas render offline."""
+    import shutil
+
+    import jupyter_server_mathjax
+    target = out_dir / "mathjax"
+    if not (target / "MathJax.js").exists():
+        source = Path(jupyter_server_mathjax.__file__).parent / "static"
+        shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,7 @@ def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
     seconds = time.perf_counter() - start
     errors = sum(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     _static_outputs(nb)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    body, _ = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL).from_notebook_node(nb)
     target = out_dir / (notebook.stem + ".html")
     target.write_text(body, encoding="utf-8")
     return Page(notebook.name, target, _title(json.loads(nbformat.writes(nb)), notebook.stem),
@@ -107,6 +120,7 @@ def build(notebook_dir: Path, out_dir: Path, names: list[str] | None = None) -> 
         raise ValueError(f"notebook_dir: no notebooks found in {notebook_dir}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    _local_mathjax(out_dir)
     pages = [build_page(nb, out_dir) for nb in notebooks]
     (out_dir / "index.html").write_text(_index(pages), encoding="utf-8")
     return pages
@@ -120,8 +134,11 @@ def main(argv: list[str]) -> int:
     for p in pages:
         print(f"{p.notebook:40s} {p.nbytes / 1e6:6.2f} MB  {p.videos} video(s)  "
               f"{p.errors} error(s)  executed in {p.seconds:5.1f} s")
-    total = sum(p.nbytes for p in pages) + (Path(argv[1]) / "index.html").stat().st_size
-    print(f"total {total / 1e6:.2f} MB in {Path(argv[1]) / 'index.html'} and {len(pages)} pages")
+    out = Path(argv[1])
+    pages_total = sum(p.nbytes for p in pages) + (out / "index.html").stat().st_size
+    mathjax = sum(f.stat().st_size for f in (out / "mathjax").rglob("*") if f.is_file())
+    print(f"total {pages_total / 1e6:.2f} MB in {out / 'index.html'} and {len(pages)} pages "
+          f"(+ {mathjax / 1e6:.1f} MB local MathJax, shared by all pages)")
     return 1 if any(p.errors for p in pages) else 0
 
 

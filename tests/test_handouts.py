@@ -24,6 +24,7 @@ def test_index_lists_every_notebook_in_course_order(built) -> None:
     links = re.findall(r'href="([^"]+\.html)"', index)
     assert links == [p.stem + ".html" for p in NOTEBOOKS]
     assert all((out / link).exists() for link in links)
+    assert (out / "mathjax" / "MathJax.js").exists()
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -36,8 +37,9 @@ def test_page_has_playable_animations_and_no_errors(built, notebook: Path) -> No
     videos = re.findall(r'<video[^>]*>\s*<source[^>]*src="(data:video/mp4;base64,[^"]{100,})"', html)
     assert videos, f"{notebook.name}: no embedded animation in the handout"
     assert len(videos) == page.videos
-    # nothing the animations need comes from the network
+    # nothing the animations or the math need comes from the network
     assert not re.search(r'<video[^>]*src="https?:', html)
+    assert 'src="mathjax/MathJax.js' in html and "cdnjs" not in html
     # live widget views were swapped for their static snapshot
     assert "application/vnd.jupyter.widget-view+json" not in html
 
