@@ -83,11 +83,13 @@ def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
     seconds = time.perf_counter() - start
     errors = sum(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     _static_outputs(nb)
-    body, _ = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL).from_notebook_node(nb)
+    title = _title(json.loads(nbformat.writes(nb)), notebook.stem)
+    exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     target = out_dir / (notebook.stem + ".html")
     target.write_text(body, encoding="utf-8")
-    return Page(notebook.name, target, _title(json.loads(nbformat.writes(nb)), notebook.stem),
-                target.stat().st_size, body.count("<video"), errors, seconds)
+    return Page(notebook.name, target, title, target.stat().st_size, body.count("<video"),
+                errors, seconds)
 
 
 def _index(pages: list[Page]) -> str:
