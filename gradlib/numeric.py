@@ -476,6 +476,10 @@ class GradcheckResult:
                          f"{'ok' if m.ok else 'FAIL'}")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # the plain-text view in notebooks and IPython: the table, not a field dump
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.ok else "#cf222e"
         head = "".join(f"<th>{h}</th>" for h in

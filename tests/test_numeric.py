@@ -461,3 +461,12 @@ def test_error_messages(call, pattern):
 def test_complex_step_on_a_constant_function_explains_the_fix():
     with pytest.raises(ValueError, match=r"if f is constant, use method='central'"):
         numeric.gradient(lambda p: 3.0, [1.0], method="complex")
+
+
+def test_gradcheck_result_pretty_prints_its_table() -> None:
+    from IPython.lib.pretty import pretty
+    result = numeric.gradcheck(lambda v: float(np.sum(v**2)), lambda v: 2 * v + np.array([0, 1e-2]),
+                               np.array([1.0, 2.0]))
+    text = pretty(result)
+    assert text == str(result)
+    assert text.startswith("gradcheck FAILED: 1 of 2 entries") and "(1,)" in text
