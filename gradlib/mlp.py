@@ -35,9 +35,10 @@ penalty's subgradient at w = 0 is 0 (sign(0) = 0); L1 and L2 penalise weights on
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -213,6 +214,14 @@ def _one_blas_thread() -> Any:
         from threadpoolctl import ThreadpoolController
         _BLAS_CONTROLLER = ThreadpoolController()
     return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+
+
+@contextlib.contextmanager
+def _quiet_numerics() -> Iterator[None]:
+    """Every public computation runs with one BLAS thread and NumPy's warnings off (overflow is
+    detected explicitly and reported, never left to print RuntimeWarnings)."""
+    with np.errstate(all="ignore"), _one_blas_thread():
+        yield
 
 
 # --------------------------------------------------------------------------- validation helpers
@@ -532,7 +541,7 @@ class MLP:
     def scores(self, X: Any) -> np.ndarray:
         """The output layer's z (logits for softmax/sigmoid, predictions for identity), shape (m, k)."""
         X = self._check_X(X)
-        with np.errstate(all="ignore"):
+        with _quiet_numerics():
             return self._forward(X)[0][-1]
 
     def loss(self, X: Any, y: Any, *, l1: float = 0.0, l2: float = 0.0, masks: Any = None) -> float:
@@ -544,7 +553,7 @@ class MLP:
         y = self._check_y(y, X.shape[0])
         l1, l2 = _nonneg("l1", l1), _nonneg("l2", l2)
         masks = self._check_masks(masks, X.shape[0])
-        with np.errstate(all="ignore"):
+        with _quiet_numerics():
             scores = self._forward(X, masks)[0][-1]
             return self._out.loss_grad(scores, y)[0] + self._penalty(l1, l2)
 
@@ -560,7 +569,7 @@ class MLP:
         y = self._check_y(y, X.shape[0])
         l1, l2 = _nonneg("l1", l1), _nonneg("l2", l2)
         masks = self._check_masks(masks, X.shape[0])
-        with np.errstate(all="ignore"):
+        with _quiet_numerics():
             loss, grad, _ = self._loss_grad(X, y, masks, l1, l2)
         return loss, grad
 
@@ -578,7 +587,7 @@ class MLP:
         """
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
-        with np.errstate(all="ignore"):
+        with _quiet_numerics():
             return self._loss_grad(X, y, None, 0.0, 0.0, to_input=True)[2]
 
     def class_score_gradient(self, X: Any, k: int) -> np.ndarray:
@@ -590,7 +599,7 @@ class MLP:
         X = self._check_X(X)
         if not _is_int(k) or not 0 <= k < self.sizes[-1]:
             raise ValueError(f"k must be an output index in [0, {self.sizes[-1]}), got {k!r}")
-        with np.errstate(all="ignore"):
+        with _quiet_numerics():
             zs, hs, acts = self._forward(X)
             dz = np.zeros_like(zs[-1])
             dz[:, k] = 1.0                            # d z_k / d z = e_k for every row
@@ -628,7 +637,7 @@ class MLP:
                              "output='identity' (use loss)")
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
-        with np.errstate(all="ignore"):
+        with _quiet_numerics():
             z = self._forward(X)[0][-1]
         return self._out.correct(z, y) / z.size if self.output == "sigmoid" else \
             self._out.correct(z, y) / z.shape[0]
@@ -646,7 +655,7 @@ class MLP:
         v = self._check_v(v)
         l2 = _nonneg("l2", l2)
         masks = self._check_masks(masks, X.shape[0])
-        with np.errstate(all="ignore"):
+        with _quiet_numerics():
             return self._hvp(X, y, v, l2, masks)
 
     def _hvp(self, X: np.ndarray, y: np.ndarray, v: np.ndarray, l2: float,

@@ -49,6 +49,9 @@ from numpy.typing import ArrayLike
 from .. import data as gdata
 from ..animate import HTMLAnimation, animate_frames
 from ..mlp import ACTIVATIONS, INITS, MLP
+# Loops of many small MLP calls enter BLAS's one-thread limit once, with gradlib.mlp's controller
+# (one thread is faster for products this small when the other core is busy; see DESIGN.md).
+from ..mlp import _one_blas_thread
 from ._base import Dashboard, new_figure
 
 __all__ = [
@@ -73,20 +76,6 @@ CHAIN_ACTIVATIONS: tuple[str, ...] = (*ACTIVATIONS, "linear")
 _ACTIVATION_COLORS = {"sigmoid": "#7570b3", "tanh": "#1b9e77", "relu": "#d95f02",
                       "leaky_relu": "#e7298a", "linear": "#666666"}
 
-
-# ---------------------------------------------------------------------------------------------
-# BLAS threads: these helpers run many small products; one thread is faster when the machine is
-# busy (see DESIGN.md) and never slower for matrices this small.
-# ---------------------------------------------------------------------------------------------
-_BLAS: Any = None
-
-
-def _one_blas_thread() -> Any:
-    global _BLAS
-    if _BLAS is None:
-        from threadpoolctl import ThreadpoolController
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
 
 
 # ---------------------------------------------------------------------------------------------
