@@ -22,6 +22,10 @@ __all__ = ["Page", "build", "build_page"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+# The packaged MathJax ships only the STIX-Web fonts; say so, or it looks for TeX fonts it lacks.
+MATHJAX_FONTS = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
+                 '{availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});'
+                 '</script>\n')
 
 
 def _local_mathjax(out_dir: Path) -> None:
@@ -86,6 +90,7 @@ def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
     title = _title(json.loads(nbformat.writes(nb)), notebook.stem)
     exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = body.replace(f'<script src="{MATHJAX_URL}', MATHJAX_FONTS + f'<script src="{MATHJAX_URL}', 1)
     target = out_dir / (notebook.stem + ".html")
     target.write_text(body, encoding="utf-8")
     return Page(notebook.name, target, title, target.stat().st_size, body.count("<video"),
