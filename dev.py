@@ -6,6 +6,8 @@
     python3 dev.py test notebooks/01_partial_derivatives.ipynb   # one notebook's tests
     python3 dev.py execute [NB ...]  # maintainers: re-run notebooks, then keep only checked outputs
     python3 dev.py handouts [NB ...] # static HTML copies in handouts/ (animations play offline)
+    python3 dev.py slides [NB ...]   # reveal.js slide decks in slides/ for presenting
+    python3 dev.py dashboards        # the explorers as read-only Voila dashboards
 
 Only Python >= 3.11 is needed. The environment lives in .venv/ beside this file; it is
 (re)installed only when pyproject.toml changes, so the second run starts at once.
@@ -86,7 +88,7 @@ def execute(paths: list[Path]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"lab", "test", "setup", "execute", "handouts"}:
+    if not argv or argv[0] not in {"lab", "test", "setup", "execute", "handouts", "slides", "dashboards"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -100,6 +102,14 @@ def main(argv: list[str]) -> int:
     if command == "handouts":
         return subprocess.call([str(PYTHON), "-m", "gradlib.handouts", str(ROOT / "notebooks"),
                                 str(ROOT / "handouts"), *extra], cwd=ROOT, env=env)
+    if command == "slides":
+        names = extra or sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+        return subprocess.call([str(PYTHON), "-m", "gradlib.slides",
+                                *[str(ROOT / "notebooks" / Path(n).name) for n in names],
+                                str(ROOT / "slides")], cwd=ROOT, env=env)
+    if command == "dashboards":
+        return subprocess.call([str(BIN / "voila"), str(ROOT / "dashboards"), *extra],
+                               cwd=ROOT, env=env)
     if command == "lab":
         return subprocess.call([str(BIN / "jupyter"), "lab", f"--notebook-dir={ROOT / 'notebooks'}",
                                 *extra], cwd=ROOT, env=env)

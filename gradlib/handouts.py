@@ -17,8 +17,9 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Page", "build", "build_page"]
+__all__ = ["Page", "build", "build_page", "execute"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
@@ -74,16 +75,25 @@ def _static_outputs(nb) -> None:
                     data["text/plain"] = "(interactive control: run the notebook to use it)"
 
 
-def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
-    """Execute one notebook (working directory: its folder) and export it as HTML."""
+def execute(notebook: Path, timeout: int = 600) -> Any:
+    """Execute a notebook in a fresh python3 kernel (working directory: its folder); returns the
+    executed notebook node. The file on disk is not changed."""
     import nbformat
     from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
 
-    start = time.perf_counter()
     nb = nbformat.read(notebook, as_version=4)
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    return nb
+
+
+def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
+    """Execute one notebook (working directory: its folder) and export it as HTML."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    start = time.perf_counter()
+    nb = execute(notebook, timeout)
     seconds = time.perf_counter() - start
     errors = sum(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     _static_outputs(nb)
