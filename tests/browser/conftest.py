@@ -34,4 +34,13 @@ def browser() -> Iterator[object]:
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "browser-figures.txt").write_text("")
     return SCREENSHOTS
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest hook
+    figures = SCREENSHOTS / "browser-figures.txt"
+    if figures.exists() and figures.read_text().strip():
+        terminalreporter.section("browser figures")
+        terminalreporter.write(figures.read_text())
+        terminalreporter.write_line(f"explorer screenshots (before/after): {SCREENSHOTS}")
