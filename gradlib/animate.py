@@ -42,6 +42,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from . import _checks as check
 from . import plots
 
 __all__ = ["HTMLAnimation", "FrameAnimation", "PathAnimation", "animate_paths", "to_html",
@@ -147,34 +148,11 @@ def ffmpeg_exe() -> str | None:
         return shutil.which("ffmpeg")
 
 
-# -- input checks -----------------------------------------------------------------------------
-def _check_frames_count(frames: Any) -> int:
-    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) \
-            or not 1 <= frames <= MAX_FRAMES:
-        raise ValueError(f"frames must be an integer in [1, {MAX_FRAMES}], got {frames!r}")
-    return int(frames)
-
-
-def _check_positive(name: str, value: Any) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not (np.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return v
-
-
-def _check_fmt(fmt: Any) -> str:
-    if fmt not in _FORMATS:
-        raise ValueError(f"fmt must be one of {_FORMATS}, got {fmt!r}")
-    return fmt
-
-
 # -- paths on a contour -----------------------------------------------------------------------
 def _step_frames(last_step: int, frames: int | None) -> np.ndarray:
     """Steps shown by each frame: 0 .. last_step, evenly subsampled to at most `frames`."""
-    count = min(last_step + 1, MAX_FRAMES if frames is None else _check_frames_count(frames))
+    most = MAX_FRAMES if frames is None else check.integer("frames", frames, 1, MAX_FRAMES)
+    count = min(last_step + 1, most)
     return np.unique(np.round(np.linspace(0, last_step, count)).astype(int))
 
 
@@ -193,14 +171,9 @@ def animate_paths(surface: Any, paths: Any, *, frames: int | None = None,
     items = plots._path_list(paths)
     xs_list = [plots._xs(p, f"paths[{i}]") for i, p in enumerate(items)]
     plots._window(surface)
-    interval = _check_positive("interval", interval)
-    dpi = _check_positive("dpi", dpi)
-    labels = list(labels) if labels is not None else [plots._label(p, i)
-                                                      for i, p in enumerate(items)]
-    colors = list(colors) if colors is not None else plots.path_colors(len(items))
-    if len(labels) != len(items) or len(colors) != len(items):
-        raise ValueError(f"labels and colors must have one entry per path ({len(items)}), "
-                         f"got {len(labels)} labels and {len(colors)} colors")
+    interval = check.positive("interval", interval)
+    dpi = check.positive("dpi", dpi)
+    labels, colors = plots._labels_and_colors(items, labels, colors)
     diverged = [plots._diverged(p) for p in items]
     # a diverged run of k+1 kept points blew up at step k+1: the frames reach that step too
     last_step = max(len(xs) - 1 + div for xs, div in zip(xs_list, diverged))
@@ -502,10 +475,10 @@ def to_html(anim: FuncAnimation, *, fmt: str = "video", crf: int = DEFAULT_CRF,
     """
     if not isinstance(anim, FuncAnimation):
         raise ValueError(f"anim must be a matplotlib FuncAnimation, got {type(anim).__name__}")
-    fmt = _check_fmt(fmt)
-    crf = plots._check_int("crf", crf, 0, 51)
-    jpeg_quality = plots._check_int("jpeg_quality", jpeg_quality, 1, 95)
-    limit_mb = _check_positive("embed_limit", mpl.rcParams["animation.embed_limit"]
+    fmt = check.one_of("fmt", fmt, _FORMATS)
+    crf = check.integer("crf", crf, 0, 51)
+    jpeg_quality = check.integer("jpeg_quality", jpeg_quality, 1, 95)
+    limit_mb = check.positive("embed_limit", mpl.rcParams["animation.embed_limit"]
                                if embed_limit is None else embed_limit)
     ours = isinstance(anim, FrameAnimation)
     interval = anim.interval if ours else getattr(anim, "_interval", 100.0)
@@ -549,7 +522,7 @@ def html_animation(surface: Any, paths: Any, *, fmt: str = "video", crf: int = D
                    embed_limit: float | None = None, **kwargs: Any) -> HTMLAnimation:
     """`animate_paths(surface, paths, **kwargs)` then `to_html`: paths to an embeddable
     animation in one call (display it in a notebook, or ``.save("page.html")``)."""
-    _check_fmt(fmt)
+    check.one_of("fmt", fmt, _FORMATS)
     return to_html(animate_paths(surface, paths, **kwargs), fmt=fmt, crf=crf,
                    embed_limit=embed_limit)
 
@@ -570,8 +543,8 @@ def animate_frames(fig: Figure, update: Callable[[Any], Sequence[Artist] | None]
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     if not callable(update):
         raise ValueError(f"update must be a callable of one frame, got {type(update).__name__}")
-    if isinstance(frames, (int, np.integer)) and not isinstance(frames, bool):
-        frame_list: list[Any] = list(range(_check_frames_count(frames)))
+    if check.is_integer(frames):
+        frame_list: list[Any] = list(range(check.integer("frames", frames, 1, MAX_FRAMES)))
     else:
         try:
             frame_list = list(frames)
@@ -580,9 +553,9 @@ def animate_frames(fig: Figure, update: Callable[[Any], Sequence[Artist] | None]
                              f"got {type(frames).__name__}") from None
         if not frame_list:
             raise ValueError("frames must not be empty")
-        _check_frames_count(len(frame_list))
-    interval = _check_positive("interval", interval)
-    _check_fmt(fmt)
+        check.integer("frames", len(frame_list), 1, MAX_FRAMES)
+    interval = check.positive("interval", interval)
+    check.one_of("fmt", fmt, _FORMATS)
 
     def step(frame: Any) -> list[Artist]:
         changed = update(frame)

@@ -23,6 +23,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _checks as check
+
 __all__ = ["Curvature", "analyze", "max_stable_lr", "gd_rate", "momentum_rate",
            "momentum_rate_map", "Tuning", "optimal_gd", "optimal_momentum",
            "QuadraticModel", "quadratic_model", "CriticalPoint", "critical_points",
@@ -68,21 +70,6 @@ def _check_hessian(H: Any, name: str = "H") -> np.ndarray:
                          f"max|{name}| = {SYMMETRY_RTOL * size:.3g}; if that is rounding, pass "
                          f"({name} + {name}.T) / 2")
     return (H + H.T) / 2
-
-
-def _check_number(value: Any, name: str, *, low: float = 0.0, low_open: bool = False,
-                  high: float = math.inf, high_open: bool = True) -> float:
-    """A real number within [low, high) (ends as requested), or ValueError naming ``name``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    left, right = ("(" if low_open else "["), (")" if high_open else "]")
-    inside = ((value > low) if low_open else (value >= low)) and \
-             ((value < high) if high_open else (value <= high))
-    if not (math.isfinite(value) and inside):
-        raise ValueError(f"{name} must be a finite number in {left}{low:g}, {high:g}{right}, "
-                         f"got {value!r}")
-    return value
 
 
 def _check_rates(values: Any, name: str) -> np.ndarray:
@@ -164,9 +151,9 @@ def analyze(H: ArrayLike, tol: float = 1e-8, *, scale: float | None = None) -> C
     ``eigenvectors``, each signed so that its largest-magnitude entry is positive.
     """
     H = _check_hessian(H)
-    tol = _check_number(tol, "tol", high=1.0)
+    tol = check.real("tol", tol, "a finite number in [0, 1)", lambda v: 0 <= v < 1)
     if scale is not None:
-        scale = _check_number(scale, "scale", low_open=True)
+        scale = check.positive("scale", scale)
     eigenvalues, eigenvectors = np.linalg.eigh(H)
     size = float(np.max(np.abs(eigenvalues)))
     scale = size if scale is None else scale
@@ -208,7 +195,7 @@ def gd_rate(H: ArrayLike, lr: float) -> float:
     The distance to the minimum shrinks at least by this factor every step.
     """
     eigenvalues = np.linalg.eigvalsh(_check_hessian(H))
-    lr = _check_number(lr, "lr")
+    lr = check.nonnegative("lr", lr)
     return float(np.max(np.abs(1.0 - lr * eigenvalues)))
 
 
@@ -256,8 +243,8 @@ def momentum_rate(H: ArrayLike, lr: float, beta: float) -> float:
     for every eigenvalue l when 0 <= beta < 1. Computed block by block (``momentum_rate_map``).
     """
     eigenvalues = np.linalg.eigvalsh(_check_hessian(H))
-    lr = _check_number(lr, "lr")
-    beta = _check_number(beta, "beta")
+    lr = check.nonnegative("lr", lr)
+    beta = check.nonnegative("beta", beta)
     return float(momentum_rate_map(eigenvalues, lr, beta))
 
 
@@ -425,11 +412,10 @@ def critical_points(surface: Any, *, starts: int | ArrayLike = 21, tol: float = 
     ones. Returns a list sorted by value, then by coordinates.
     """
     _check_problem(surface)
-    tol = _check_number(tol, "tol", high=1.0)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    tol = check.real("tol", tol, "a finite number in [0, 1)", lambda v: 0 <= v < 1)
+    steps = check.integer("steps", steps, lo=1)
     window = _window(surface)
-    if isinstance(starts, (int, np.integer)) and not isinstance(starts, bool):
+    if check.is_integer(starts):
         if window is None:
             raise ValueError("starts must be an array of shape (k, n) when the surface has no "
                              "xlim/ylim window to lay a grid over")
@@ -575,7 +561,7 @@ def hvp_fd(grad: Callable[[np.ndarray], np.ndarray], x: ArrayLike, v: ArrayLike,
     if eps is None:
         eps = np.cbrt(np.finfo(float).eps) * max(1.0, float(np.linalg.norm(x))) / norm_v
     else:
-        eps = _check_number(eps, "eps", low_open=True)
+        eps = check.positive("eps", eps)
     with np.errstate(all="ignore"):
         plus = np.asarray(grad(x + eps * v), dtype=float)
         minus = np.asarray(grad(x - eps * v), dtype=float)

@@ -14,29 +14,16 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _checks as check
+
 __all__ = ["moons", "spirals", "blobs", "linear", "digits", "Digits"]
 
 
-# --------------------------------------------------------------------------- validation
-def _int(name: str, value: Any, low: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _real(name: str, value: Any, low: float | None = None) -> float:
-    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-            or not math.isfinite(value) or (low is not None and value < low)):
-        rule = "a finite number" + (f" >= {low}" if low is not None else "")
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return float(value)
-
-
+# --------------------------------------------------------------------------- helpers
 def _split(n: int, parts: int) -> np.ndarray:
     """Class sizes for n points in ``parts`` classes, differing by at most one."""
     return np.array([n // parts + (1 if c < n % parts else 0) for c in range(parts)])
@@ -50,7 +37,8 @@ def moons(n: int = 200, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, 
         class 1: (1 - cos t, 0.5 - sin t),  t in [0, pi]
         plus N(0, noise^2) on each coordinate; rows in random order.
     """
-    n, noise, seed = _int("n", n, 2), _real("noise", noise, 0.0), _int("seed", seed, 0)
+    n, noise = check.integer("n", n, lo=2), check.nonnegative("noise", noise)
+    seed = check.integer("seed", seed, lo=0)
     rng = np.random.default_rng(seed)
     n0, n1 = _split(n, 2)
     t0, t1 = np.linspace(0.0, np.pi, n0), np.linspace(0.0, np.pi, n1)
@@ -69,11 +57,11 @@ def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0
         arm c: radius r in [0, 1], angle = 4 r + 2 pi c / classes + noise * N(0, 1)
         point = r (sin angle, cos angle); rows in random order.
     """
-    n, classes = _int("n", n, 1), _int("classes", classes, 2)
+    n, classes = check.integer("n", n, lo=1), check.integer("classes", classes, lo=2)
     if n < classes:
         raise ValueError(f"n must be >= classes (at least one point per arm), "
                          f"got n={n}, classes={classes}")
-    noise, seed = _real("noise", noise, 0.0), _int("seed", seed, 0)
+    noise, seed = check.nonnegative("noise", noise), check.integer("seed", seed, lo=0)
     rng = np.random.default_rng(seed)
     Xs, ys = [], []
     for c, size in enumerate(_split(n, classes)):
@@ -88,7 +76,8 @@ def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0
 def blobs(n: int = 200, centers: Any = ((-1.5, -1.0), (1.5, -1.0), (0.0, 1.5)), std: float = 0.6,
           seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters: class c is N(centers[c], std^2 I); rows in random order."""
-    n, std, seed = _int("n", n, 1), _real("std", std, 0.0), _int("seed", seed, 0)
+    n, std = check.integer("n", n, lo=1), check.nonnegative("std", std)
+    seed = check.integer("seed", seed, lo=0)
     try:
         C = np.asarray(centers, dtype=np.float64)
     except (TypeError, ValueError):
@@ -111,15 +100,10 @@ def linear(n: int = 50, slope: float = 2.0, intercept: float = 1.0, noise: float
 
     Returns 1-D arrays x (sorted) and y, each of length n; use ``x[:, None]`` as an MLP input.
     """
-    n, seed = _int("n", n, 1), _int("seed", seed, 0)
-    slope, intercept = _real("slope", slope), _real("intercept", intercept)
-    noise = _real("noise", noise, 0.0)
-    try:
-        lo, hi = (float(v) for v in xlim)
-    except (TypeError, ValueError):
-        raise ValueError(f"xlim must be a pair (low, high), got {xlim!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"xlim must be finite with low < high, got {xlim!r}")
+    n, seed = check.integer("n", n, lo=1), check.integer("seed", seed, lo=0)
+    slope, intercept = check.real("slope", slope), check.real("intercept", intercept)
+    noise = check.nonnegative("noise", noise)
+    lo, hi = check.interval("xlim", xlim)
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(lo, hi, n))
     return x, slope * x + intercept + noise * rng.standard_normal(n)
@@ -151,10 +135,8 @@ def digits(test_size: float = 0.25, seed: int = 0) -> Digits:
     Split with the same fraction of every class in train and test (stratified), seeded.
     ``X_train[i].reshape(8, 8)`` is an image; labels are 0..9.
     """
-    if (not isinstance(test_size, numbers.Real) or isinstance(test_size, bool)
-            or not 0.0 < test_size < 1.0):
-        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
-    seed = _int("seed", seed, 0)
+    check.real("test_size", test_size, "a fraction in (0, 1)", lambda v: 0.0 < v < 1.0)
+    seed = check.integer("seed", seed, lo=0)
     n_test = math.ceil(test_size * 1797)
     if not 10 <= n_test <= 1787:
         raise ValueError(f"test_size must leave at least one image of each of the 10 classes on "

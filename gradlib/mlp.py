@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.special import expit
+
+from . import _checks as check
 
 __all__ = ["MLP", "History", "EpochLog", "ACTIVATIONS", "OUTPUTS", "INITS", "LEAKY_SLOPE"]
 
@@ -225,26 +226,6 @@ def _quiet_numerics() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------- validation helpers
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _nonneg(name: str, value: Any) -> float:
-    if not _is_real(value) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
-def _choice(name: str, value: Any, table: dict[str, Any]) -> str:
-    if not isinstance(value, str) or value not in table:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, table))}, got {value!r}")
-    return value
-
-
 def _as_float_array(name: str, value: Any) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)
@@ -284,20 +265,17 @@ class MLP:
                              f"got {sizes!r}") from None
         if len(sizes) < 2:
             raise ValueError(f"sizes must have at least 2 entries (inputs and outputs), got {sizes!r}")
-        if not all(_is_int(s) and s >= 1 for s in sizes):
+        if not all(check.is_integer(s) and s >= 1 for s in sizes):
             raise ValueError(f"sizes must be positive integers, got {sizes!r}")
-        self.activation = _choice("activation", activation, ACTIVATIONS)
-        self.output = _choice("output", output, OUTPUTS)
-        self.init = _choice("init", init, INITS)
+        self.activation = check.one_of("activation", activation, ACTIVATIONS)
+        self.output = check.one_of("output", output, OUTPUTS)
+        self.init = check.one_of("init", init, INITS)
         if output == "softmax" and sizes[-1] < 2:
             raise ValueError(f"sizes[-1] must be >= 2 for output='softmax' (one score per class), "
                              f"got {sizes[-1]}; use output='sigmoid' for a single binary output")
-        if not _is_real(init_scale) or not math.isfinite(init_scale) or init_scale <= 0:
-            raise ValueError(f"init_scale must be a finite number > 0, got {init_scale!r}")
-        if not _is_int(seed) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-        if not _is_real(dropout) or not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        check.positive("init_scale", init_scale)
+        check.integer("seed", seed, lo=0)
+        check.real("dropout", dropout, "a probability in [0, 1)", lambda v: 0.0 <= v < 1.0)
         self.sizes = tuple(int(s) for s in sizes)
         self.dropout = float(dropout)
         self.init_scale = float(init_scale)
@@ -527,10 +505,7 @@ class MLP:
         One (m, width) array per hidden layer. Pass them as ``masks=`` to evaluate the network in
         training mode with that fixed mask (then it is an ordinary differentiable function).
         """
-        if not _is_int(m) or m < 1:
-            raise ValueError(f"m must be an integer >= 1, got {m!r}")
-        if not _is_int(seed) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        m, seed = check.integer("m", m, lo=1), check.integer("seed", seed, lo=0)
         rng = np.random.default_rng(seed)
         return self._draw_masks(rng, m)
 
@@ -551,7 +526,7 @@ class MLP:
         """
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
-        l1, l2 = _nonneg("l1", l1), _nonneg("l2", l2)
+        l1, l2 = check.nonnegative("l1", l1), check.nonnegative("l2", l2)
         masks = self._check_masks(masks, X.shape[0])
         with _quiet_numerics():
             scores = self._forward(X, masks)[0][-1]
@@ -567,7 +542,7 @@ class MLP:
         """(loss, gradient) from one forward and one backward pass."""
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
-        l1, l2 = _nonneg("l1", l1), _nonneg("l2", l2)
+        l1, l2 = check.nonnegative("l1", l1), check.nonnegative("l2", l2)
         masks = self._check_masks(masks, X.shape[0])
         with _quiet_numerics():
             loss, grad, _ = self._loss_grad(X, y, masks, l1, l2)
@@ -597,7 +572,7 @@ class MLP:
         the pre-softmax score, so it does not mix in the other classes.
         """
         X = self._check_X(X)
-        if not _is_int(k) or not 0 <= k < self.sizes[-1]:
+        if not check.is_integer(k) or not 0 <= k < self.sizes[-1]:
             raise ValueError(f"k must be an output index in [0, {self.sizes[-1]}), got {k!r}")
         with _quiet_numerics():
             zs, hs, acts = self._forward(X)
@@ -653,7 +628,7 @@ class MLP:
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
         v = self._check_v(v)
-        l2 = _nonneg("l2", l2)
+        l2 = check.nonnegative("l2", l2)
         masks = self._check_masks(masks, X.shape[0])
         with _quiet_numerics():
             return self._hvp(X, y, v, l2, masks)
@@ -716,13 +691,10 @@ class MLP:
         from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
-        l2 = _nonneg("l2", l2)
-        if not _is_int(iters) or iters < 1:
-            raise ValueError(f"iters must be an integer >= 1, got {iters!r}")
-        if not _is_real(tol) or not tol >= 0:
-            raise ValueError(f"tol must be a number >= 0, got {tol!r}")
-        if not _is_int(seed) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        l2 = check.nonnegative("l2", l2)
+        iters = check.integer("iters", iters, lo=1)
+        tol = check.real("tol", tol, "a number >= 0", lambda v: v >= 0, finite=False)
+        seed = check.integer("seed", seed, lo=0)
         n = self.n_params
         with np.errstate(all="ignore"), _one_blas_thread():
             if n <= 2:                            # too small for ARPACK: build H column by column
@@ -771,18 +743,16 @@ class MLP:
         if getattr(optimizer, "needs_hessian", False):
             raise ValueError(f"optimizer {optimizer!r} needs the full Hessian, which fit does not "
                              f"form; use a first-order optimizer (gd, momentum, adam, ...)")
-        if not _is_int(epochs) or epochs < 1:
-            raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+        check.integer("epochs", epochs, lo=1)
         if batch_size is None:
             batch_size = m
-        elif not _is_int(batch_size) or not 1 <= batch_size <= m:
+        elif not check.is_integer(batch_size) or not 1 <= batch_size <= m:
             raise ValueError(f"batch_size must be None (full batch) or an integer in [1, {m}] "
                              f"(the number of rows of X), got {batch_size!r}")
-        if clip is not None and (not _is_real(clip) or not clip > 0 or not math.isfinite(clip)):
-            raise ValueError(f"clip must be None or a finite number > 0, got {clip!r}")
-        l1, l2 = _nonneg("l1", l1), _nonneg("l2", l2)
-        if not _is_int(seed) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        if clip is not None:
+            check.real("clip", clip, "None or a finite number > 0", lambda v: v > 0)
+        l1, l2 = check.nonnegative("l1", l1), check.nonnegative("l2", l2)
+        check.integer("seed", seed, lo=0)
         if callback is not None and not callable(callback):
             raise ValueError(f"callback must be callable or None, got {type(callback).__name__}")
         if validation is not None:
@@ -792,7 +762,7 @@ class MLP:
             Xv = self._check_X(validation[0], "validation[0] (X_val)")
             yv = self._check_y(validation[1], Xv.shape[0], "validation[1] (y_val)")
         if early_stopping is not None:
-            if not _is_int(early_stopping) or early_stopping < 1:
+            if not check.is_integer(early_stopping) or early_stopping < 1:
                 raise ValueError(f"early_stopping must be None or a patience (integer >= 1 epochs), "
                                  f"got {early_stopping!r}")
             if validation is None:

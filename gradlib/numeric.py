@@ -29,6 +29,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _checks as check
+
 __all__ = ["METHODS", "default_step", "derivative", "gradient", "jacobian", "hessian",
            "step_errors", "rel_error", "gradcheck", "GradcheckResult", "Mismatch"]
 
@@ -51,12 +53,6 @@ _STEP = {
 
 
 # ---------------------------------------------------------------- validation (once, at the boundary)
-
-def _check_method(method: Any) -> str:
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    return method
-
 
 def _check_callable(f: Any, name: str = "f") -> None:
     if not callable(f):
@@ -89,20 +85,6 @@ def _check_x(x: Any, *, scalar: bool = False) -> np.ndarray:
     if not scalar and arr.size == 0:
         raise ValueError("x must have at least one entry, got an empty array")
     return arr
-
-
-def _check_positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
-def _check_tolerance(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
 
 
 def _check_h(h: Any, x: np.ndarray, method: str, order: int, name: str = "h") -> np.ndarray:
@@ -202,7 +184,7 @@ def default_step(method: str, x: float | Sequence[float] | np.ndarray, order: in
     eps = 2.2e-16 is float64's machine epsilon; scaling by max(1, |x_i|) keeps h a relative step
     for large x and an absolute one near 0. Returns an array of x's shape.
     """
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     if isinstance(order, bool) or order not in (1, 2):
         raise ValueError(f"order must be 1 (first derivatives) or 2 (second), got {order!r}")
     arr = _check_array(x, "x")
@@ -289,7 +271,7 @@ def derivative(f: Callable[[float], float], x: float, h: float | None = None,
     default_step(method, x).
     """
     _check_callable(f)
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     x0 = _check_x(x, scalar=True)
     step = _check_h(h, x0, method, 1)
     result = _quotients_1d(_looped(f), float(x0), step.reshape(1), method)
@@ -309,7 +291,7 @@ def jacobian(f: Callable[[np.ndarray], Any], x: Sequence[float] | np.ndarray,
     S + (n,). h: None (default_step), a number, or one step per coordinate.
     """
     _check_callable(f)
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     x0 = _check_x(x)
     step = _check_h(h, x0, method, 1)
     shape = _Fn(f, None, "jacobian")(x0).shape
@@ -326,7 +308,7 @@ def gradient(f: Callable[[np.ndarray], float], x: Sequence[float] | np.ndarray,
     a number, or one step per coordinate.
     """
     _check_callable(f)
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     x0 = _check_x(x)
     step = _check_h(h, x0, method, 1)
     return _partials(_Fn(f, (), "gradient"), x0, step, method)
@@ -349,7 +331,7 @@ def hessian(f: Callable[[np.ndarray], float], x: Sequence[float] | np.ndarray,
     f maps a 1-D array of n entries to a scalar; returns shape (n, n).
     """
     _check_callable(f)
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     x0 = _check_x(x)
     step = _check_h(h, x0, method, 2)
     F = _Fn(f, (), "hessian")
@@ -370,7 +352,7 @@ def step_errors(f: Callable[[Any], Any], x: float, exact: float,
     (numpy functions do), otherwise once per point. Returns hs's shape.
     """
     _check_callable(f)
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     x0 = float(_check_x(x, scalar=True))
     exact0 = _check_array(exact, "exact")
     if exact0.ndim != 0:
@@ -510,8 +492,8 @@ def gradcheck(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any],
     _check_callable(f)
     _check_callable(grad, "grad")
     x0 = _check_x(x)
-    eps = _check_positive(eps, "eps")
-    atol, rtol = _check_tolerance(atol, "atol"), _check_tolerance(rtol, "rtol")
+    eps = check.positive("eps", eps)
+    atol, rtol = check.nonnegative("atol", atol), check.nonnegative("rtol", rtol)
     step = _check_h(eps, x0, "central", 1, name="eps")
     shape = _Fn(f, None, "gradcheck")(x0).shape
     numeric = _partials(_Fn(f, shape, "gradcheck"), x0, step, "central")

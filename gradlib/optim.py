@@ -26,41 +26,13 @@ from typing import Any, ClassVar, NamedTuple, Protocol, Union
 import numpy as np
 import numpy.typing as npt
 
+from . import _checks as check
+
 __all__ = ["Optimizer", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
            "newton", "OPTIMIZERS", "make", "SingularHessianError",
            "Schedule", "constant", "inverse_time_decay", "exponential_decay", "step_decay",
            "linear_decay", "cosine_decay", "warmup", "SCHEDULES",
            "clip_by_norm", "descend", "Path"]
-
-
-# ---------------------------------------------------------------------------------------------
-# validation (one place, messages name the argument, the rule and the value)
-# ---------------------------------------------------------------------------------------------
-def _number(arg: str, value: Any, rule: str, ok: Callable[[float], bool]) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{arg} must be a number {rule}, got {value!r}")
-    v = float(value)
-    if math.isnan(v) or not ok(v):
-        raise ValueError(f"{arg} must be {rule}, got {value!r}")
-    return v
-
-
-def _nonneg(arg: str, value: Any) -> float:
-    return _number(arg, value, "finite and >= 0", lambda v: 0 <= v < math.inf)
-
-
-def _positive(arg: str, value: Any) -> float:
-    return _number(arg, value, "finite and > 0", lambda v: 0 < v < math.inf)
-
-
-def _unit(arg: str, value: Any) -> float:
-    return _number(arg, value, "in [0, 1)", lambda v: 0 <= v < 1)
-
-
-def _count(arg: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{arg} must be an integer >= 1, got {value!r}")
-    return int(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +67,7 @@ class constant(Schedule):
     _name: ClassVar[str] = "constant"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr", _nonneg("lr", self.lr))
+        object.__setattr__(self, "lr", check.nonnegative("lr", self.lr))
 
     def _rate(self, t: np.ndarray) -> np.ndarray:
         return np.full_like(t, self.lr)
@@ -110,8 +82,8 @@ class inverse_time_decay(Schedule):
     _name: ClassVar[str] = "inverse_time_decay"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr0", _nonneg("lr0", self.lr0))
-        object.__setattr__(self, "decay", _nonneg("decay", self.decay))
+        object.__setattr__(self, "lr0", check.nonnegative("lr0", self.lr0))
+        object.__setattr__(self, "decay", check.nonnegative("decay", self.decay))
 
     def _rate(self, t: np.ndarray) -> np.ndarray:
         return self.lr0 / (1.0 + self.decay * t)
@@ -126,8 +98,9 @@ class exponential_decay(Schedule):
     _name: ClassVar[str] = "exponential_decay"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr0", _nonneg("lr0", self.lr0))
-        object.__setattr__(self, "rate", _number("rate", self.rate, "in (0, 1]", lambda v: 0 < v <= 1))
+        object.__setattr__(self, "lr0", check.nonnegative("lr0", self.lr0))
+        rate = check.real("rate", self.rate, "in (0, 1]", lambda v: 0 < v <= 1)
+        object.__setattr__(self, "rate", rate)
 
     def _rate(self, t: np.ndarray) -> np.ndarray:
         return self.lr0 * self.rate**t
@@ -143,9 +116,10 @@ class step_decay(Schedule):
     _name: ClassVar[str] = "step_decay"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr0", _nonneg("lr0", self.lr0))
-        object.__setattr__(self, "drop", _number("drop", self.drop, "in (0, 1]", lambda v: 0 < v <= 1))
-        object.__setattr__(self, "every", _count("every", self.every))
+        object.__setattr__(self, "lr0", check.nonnegative("lr0", self.lr0))
+        drop = check.real("drop", self.drop, "in (0, 1]", lambda v: 0 < v <= 1)
+        object.__setattr__(self, "drop", drop)
+        object.__setattr__(self, "every", check.integer("every", self.every, lo=1))
 
     def _rate(self, t: np.ndarray) -> np.ndarray:
         return self.lr0 * self.drop ** np.floor(t / self.every)
@@ -161,9 +135,9 @@ class linear_decay(Schedule):
     _name: ClassVar[str] = "linear_decay"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr0", _nonneg("lr0", self.lr0))
-        object.__setattr__(self, "lr_end", _nonneg("lr_end", self.lr_end))
-        object.__setattr__(self, "steps", _count("steps", self.steps))
+        object.__setattr__(self, "lr0", check.nonnegative("lr0", self.lr0))
+        object.__setattr__(self, "lr_end", check.nonnegative("lr_end", self.lr_end))
+        object.__setattr__(self, "steps", check.integer("steps", self.steps, lo=1))
 
     def _rate(self, t: np.ndarray) -> np.ndarray:
         return self.lr0 + (self.lr_end - self.lr0) * np.minimum(t, self.steps) / self.steps
@@ -179,9 +153,9 @@ class cosine_decay(Schedule):
     _name: ClassVar[str] = "cosine_decay"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr0", _nonneg("lr0", self.lr0))
-        object.__setattr__(self, "steps", _count("steps", self.steps))
-        object.__setattr__(self, "lr_min", _nonneg("lr_min", self.lr_min))
+        object.__setattr__(self, "lr0", check.nonnegative("lr0", self.lr0))
+        object.__setattr__(self, "steps", check.integer("steps", self.steps, lo=1))
+        object.__setattr__(self, "lr_min", check.nonnegative("lr_min", self.lr_min))
 
     def _rate(self, t: np.ndarray) -> np.ndarray:
         progress = np.minimum(t, self.steps) / self.steps
@@ -212,7 +186,7 @@ class warmup(Schedule):
                 raise ValueError(f"schedule must be a Schedule or a learning rate >= 0, "
                                  f"got {self.schedule!r}") from None
         object.__setattr__(self, "schedule", inner)
-        object.__setattr__(self, "steps", _count("steps", self.steps))
+        object.__setattr__(self, "steps", check.integer("steps", self.steps, lo=1))
 
     def _rate(self, t: np.ndarray) -> np.ndarray:
         after = np.asarray(self.schedule(np.maximum(t - self.steps, 0.0)))
@@ -282,8 +256,8 @@ class Optimizer:
     def __post_init__(self) -> None:
         lr = self.lr
         if not callable(lr):
-            lr = _number("lr", lr, "finite and >= 0 (or a schedule, a function of the step t)",
-                         lambda v: 0 <= v < math.inf)
+            lr = check.real("lr", lr, "a finite number >= 0 (or a schedule, a function of the "
+                            "step t)", lambda v: v >= 0)
         object.__setattr__(self, "lr", lr)
 
     def learning_rate(self, t: int) -> float:
@@ -346,7 +320,7 @@ class momentum(Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "beta", _unit("beta", self.beta))
+        object.__setattr__(self, "beta", check.unit_interval("beta", self.beta))
 
     def init(self, x: npt.ArrayLike) -> MomentumState:
         return MomentumState(0, np.zeros(np.shape(x)))
@@ -372,7 +346,7 @@ class nesterov(Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "beta", _unit("beta", self.beta))
+        object.__setattr__(self, "beta", check.unit_interval("beta", self.beta))
 
     def init(self, x: npt.ArrayLike) -> MomentumState:
         return MomentumState(0, np.zeros(np.shape(x)))
@@ -401,7 +375,7 @@ class adagrad(Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "eps", _nonneg("eps", self.eps))
+        object.__setattr__(self, "eps", check.nonnegative("eps", self.eps))
 
     def init(self, x: npt.ArrayLike) -> AdagradState:
         return AdagradState(0, np.zeros(np.shape(x)))
@@ -429,8 +403,8 @@ class rmsprop(Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "rho", _unit("rho", self.rho))
-        object.__setattr__(self, "eps", _nonneg("eps", self.eps))
+        object.__setattr__(self, "rho", check.unit_interval("rho", self.rho))
+        object.__setattr__(self, "eps", check.nonnegative("eps", self.eps))
 
     def init(self, x: npt.ArrayLike) -> RMSpropState:
         return RMSpropState(0, np.zeros(np.shape(x)))
@@ -461,9 +435,9 @@ class adam(Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "beta1", _unit("beta1", self.beta1))
-        object.__setattr__(self, "beta2", _unit("beta2", self.beta2))
-        object.__setattr__(self, "eps", _nonneg("eps", self.eps))
+        object.__setattr__(self, "beta1", check.unit_interval("beta1", self.beta1))
+        object.__setattr__(self, "beta2", check.unit_interval("beta2", self.beta2))
+        object.__setattr__(self, "eps", check.nonnegative("eps", self.eps))
 
     def init(self, x: npt.ArrayLike) -> AdamState:
         return AdamState(0, np.zeros(np.shape(x)), np.zeros(np.shape(x)))
@@ -496,7 +470,8 @@ class adamw(adam):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "weight_decay", _nonneg("weight_decay", self.weight_decay))
+        weight_decay = check.nonnegative("weight_decay", self.weight_decay)
+        object.__setattr__(self, "weight_decay", weight_decay)
 
     def update(self, x: np.ndarray, grad: np.ndarray, state: AdamState,
                hess: np.ndarray | None = None) -> tuple[np.ndarray, AdamState]:
@@ -523,7 +498,7 @@ class newton(Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "damping", _nonneg("damping", self.damping))
+        object.__setattr__(self, "damping", check.nonnegative("damping", self.damping))
 
     def init(self, x: npt.ArrayLike) -> StepState:
         return StepState(0)
@@ -568,7 +543,7 @@ def clip_by_norm(grad: npt.ArrayLike, max_norm: float) -> np.ndarray:
     The direction is kept; only the length is capped (this tames exploding gradients).
     Returns a new array.
     """
-    max_norm = _positive("max_norm", max_norm)
+    max_norm = check.positive("max_norm", max_norm)
     g = np.array(grad, dtype=float)
     norm = _norm(g)
     return g * (max_norm / norm) if norm > max_norm else g
@@ -700,11 +675,11 @@ def descend(problem: Problem, optimizer: Optimizer, x0: npt.ArrayLike | None = N
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizer must be an optimizer such as adam(lr=0.01) or make('adam', "
                          f"lr=0.01), got {optimizer!r}")
-    steps = _count("steps", steps)
-    tol = _nonneg("tol", tol)
+    steps = check.integer("steps", steps, lo=1)
+    tol = check.nonnegative("tol", tol)
     if clip is not None:
-        clip = _positive("clip", clip)
-    bound = _number("bound", bound, "> 0", lambda v: v > 0)
+        clip = check.positive("clip", clip)
+    bound = check.real("bound", bound, "> 0", lambda v: v > 0, finite=False)
     evaluate, hessian = _evaluators(problem, optimizer.needs_hessian)
     x = _start(problem, x0)
     n = x.size

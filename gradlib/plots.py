@@ -33,6 +33,8 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 
+from . import _checks as check
+
 __all__ = [
     "Grid", "ContourResult", "PathArtists", "LossCurves", "PathsPlot", "EigenGlyph",
     "surface_grid", "contour", "surface3d", "minima", "path", "set_path", "loss_curve",
@@ -141,33 +143,22 @@ def _window(surface: Any) -> tuple[tuple[float, float], tuple[float, float]]:
     if n != 2:
         raise ValueError(f"surface must be a function of 2 variables to be drawn in the plane, "
                          f"{getattr(surface, 'name', 'surface')!r} has {n}")
-    out = []
-    for name in ("xlim", "ylim"):
-        lim = getattr(surface, name, None)
-        try:
-            lo, hi = (float(v) for v in lim)
-        except (TypeError, ValueError):
-            raise ValueError(f"surface.{name} must be a pair (lo, hi), got {lim!r}") from None
-        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-            raise ValueError(f"surface.{name} must be finite with lo < hi, got {lim!r}")
-        out.append((lo, hi))
-    return out[0], out[1]
+    return (check.interval("surface.xlim", getattr(surface, "xlim", None)),
+            check.interval("surface.ylim", getattr(surface, "ylim", None)))
 
 
-def _check_int(name: str, value: Any, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    return int(value)
+def _floats(obj: Any, attr: str, rule: str) -> np.ndarray:
+    """``obj.<attr>`` (``obj`` itself when it has no such attribute) as a float array, or
+    ValueError "{rule}, got <type of obj>" when it does not hold numbers."""
+    try:
+        return np.asarray(getattr(obj, attr, obj), dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{rule}, got {type(obj).__name__}") from None
 
 
 def _xs(path_or_xs: Any, name: str = "path") -> np.ndarray:
     """The (k, 2) array of points of a Path (its ``xs``) or of an array-like, checked."""
-    xs = getattr(path_or_xs, "xs", path_or_xs)
-    try:
-        xs = np.asarray(xs, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a Path or an array of shape (k, 2), "
-                         f"got {type(path_or_xs).__name__}") from None
+    xs = _floats(path_or_xs, "xs", f"{name} must be a Path or an array of shape (k, 2)")
     if xs.ndim != 2 or xs.shape[1] != 2 or xs.shape[0] < 1:
         raise ValueError(f"{name} must hold points of shape (k, 2) with k >= 1, "
                          f"got shape {xs.shape}")
@@ -218,7 +209,7 @@ def surface_grid(surface: Any, resolution: int = 200) -> Grid:
     Cached per (surface, resolution, window): explorers redraw often, the grid rarely changes.
     Points where f is not finite are masked, and evaluating there emits no warning.
     """
-    resolution = _check_int("resolution", resolution, 2, 2000)
+    resolution = check.integer("resolution", resolution, 2, 2000)
     xlim, ylim = _window(surface)
     key = (id(surface), resolution, xlim, ylim)
     hit = _GRID_CACHE.get(key)
@@ -285,8 +276,8 @@ def contour(surface: Any, ax: Axes | None = None, *, levels: int | Sequence[floa
     ax = _new_ax(ax)
     xlim, ylim = _window(surface)
     X, Y, Z = surface_grid(surface, resolution)
-    if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool):
-        count = _check_int("levels", levels, 2, 500)
+    if check.is_integer(levels):
+        count = check.integer("levels", levels, 2, 500)
         if log is None:
             log = _wants_log(surface, Z)
         values, shift = _levels(Z, count, bool(log))
@@ -396,12 +387,7 @@ def set_path(artists: PathArtists, path_or_xs: Any) -> PathArtists:
 
 
 def _losses(p: Any) -> np.ndarray:
-    values = getattr(p, "losses", p)
-    try:
-        out = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"paths must hold Paths or 1-D loss arrays, "
-                         f"got {type(p).__name__}") from None
+    out = _floats(p, "losses", "paths must hold Paths or 1-D loss arrays")
     if out.ndim != 1 or out.size < 1:
         raise ValueError(f"paths: losses must be 1-D and non-empty, got shape {out.shape}")
     return out
@@ -440,11 +426,7 @@ def loss_curve(paths: Any, ax: Axes | None = None, *, log: bool = True,
     """
     items = _path_list(paths)
     losses = [_losses(p) for p in items]
-    labels = list(labels) if labels is not None else [_label(p, i) for i, p in enumerate(items)]
-    colors = list(colors) if colors is not None else path_colors(len(items))
-    if len(labels) != len(items) or len(colors) != len(items):
-        raise ValueError(f"labels and colors must have one entry per path ({len(items)}), "
-                         f"got {len(labels)} labels and {len(colors)} colors")
+    labels, colors = _labels_and_colors(items, labels, colors)
     ax = _new_ax(ax)
     lines, ends = [], []
     for p, l, label, color in zip(items, losses, labels, colors):
@@ -468,6 +450,18 @@ def _label(p: Any, i: int) -> str:
     return str(name) if name else f"path {i + 1}"
 
 
+def _labels_and_colors(items: Sequence[Any], labels: Sequence[str] | None,
+                       colors: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """One legend label and one color per path: those given (one entry per path, checked) or
+    the defaults (each Path's optimizer name, ``path_colors``)."""
+    labels = list(labels) if labels is not None else [_label(p, i) for i, p in enumerate(items)]
+    colors = list(colors) if colors is not None else path_colors(len(items))
+    if len(labels) != len(items) or len(colors) != len(items):
+        raise ValueError(f"labels and colors must have one entry per path ({len(items)}), "
+                         f"got {len(labels)} labels and {len(colors)} colors")
+    return labels, colors
+
+
 def paths(surface: Any, paths: Any, ax: Axes | None = None, *,
           labels: Sequence[str] | None = None, colors: Sequence[str] | None = None,
           levels: int | Sequence[float] = 30, resolution: int = 200) -> PathsPlot:
@@ -475,11 +469,7 @@ def paths(surface: Any, paths: Any, ax: Axes | None = None, *,
     items = _path_list(paths)
     for i, p in enumerate(items):
         _xs(p, f"paths[{i}]")
-    labels = list(labels) if labels is not None else [_label(p, i) for i, p in enumerate(items)]
-    colors = list(colors) if colors is not None else path_colors(len(items))
-    if len(labels) != len(items) or len(colors) != len(items):
-        raise ValueError(f"labels and colors must have one entry per path ({len(items)}), "
-                         f"got {len(labels)} labels and {len(colors)} colors")
+    labels, colors = _labels_and_colors(items, labels, colors)
     ax = _new_ax(ax)
     result = contour(surface, ax, levels=levels, resolution=resolution)
     stars = minima(surface, ax)
@@ -560,7 +550,7 @@ def quadratic_model_contours(ax: Axes | None, model: Callable[[np.ndarray], np.n
     if not callable(model):
         raise ValueError(f"model must be a callable on points of shape (..., 2), "
                          f"got {type(model).__name__}")
-    resolution = _check_int("resolution", resolution, 2, 1000)
+    resolution = check.integer("resolution", resolution, 2, 1000)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     X, Y = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     with np.errstate(all="ignore"):
@@ -569,8 +559,8 @@ def quadratic_model_contours(ax: Axes | None, model: Callable[[np.ndarray], np.n
         raise ValueError(f"model must map points of shape (..., 2) to values of shape (...), "
                          f"got {M.shape} for a grid of {X.shape}")
     M = np.ma.masked_invalid(M)
-    if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool):
-        count = _check_int("levels", levels, 1, 100)
+    if check.is_integer(levels):
+        count = check.integer("levels", levels, 1, 100)
         values = np.quantile(M.compressed(), np.linspace(0.02, 0.6, count))
         if point is not None:
             with np.errstate(all="ignore"):

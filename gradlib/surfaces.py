@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import sympy as sp
 
+from gradlib import _checks as check
 from gradlib import symbolic
 
 __all__ = ["Surface", "get", "names", "quadratic", "quadratic_nd", "rosenbrock", "beale",
@@ -111,8 +112,8 @@ class Surface:
             raise ValueError(f"expr uses {', '.join(extra)}, which is not among the variables "
                              f"{[v.name for v in variables]}")
         n = len(variables)
-        xlim = _window("xlim", self.xlim)
-        ylim = None if self.ylim is None and n == 1 else _window("ylim", self.ylim)
+        xlim = check.interval("xlim", self.xlim)
+        ylim = None if self.ylim is None and n == 1 else check.interval("ylim", self.ylim)
         minima = np.array(self.minima, dtype=float).reshape(-1, n) if np.size(self.minima) else \
             np.empty((0, n))
         start = _point("start", self.start, n)
@@ -240,26 +241,6 @@ class Surface:
 # ---------------------------------------------------------------------------------------------
 # validation helpers
 # ---------------------------------------------------------------------------------------------
-def _real(arg: str, value: Any, rule: str = "", ok: Callable[[float], bool] = lambda v: True) -> float:
-    """A finite real number satisfying ``ok``; otherwise ValueError naming arg and rule."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{arg} must be a real number{' ' + rule if rule else ''}, got {value!r}")
-    v = float(value)
-    if not math.isfinite(v) or not ok(v):
-        raise ValueError(f"{arg} must be a finite number{' ' + rule if rule else ''}, got {value!r}")
-    return v
-
-
-def _window(arg: str, lim: Any) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in lim)
-    except (TypeError, ValueError):
-        raise ValueError(f"{arg} must be a pair (low, high) of numbers, got {lim!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"{arg} must be finite with low < high, got {lim!r}")
-    return lo, hi
-
-
 def _point(arg: str, p: Any, n: int) -> np.ndarray:
     try:
         arr = np.array(p, dtype=float)
@@ -272,11 +253,11 @@ def _point(arg: str, p: Any, n: int) -> np.ndarray:
 
 def _window_point(xlim: Any, ylim: Any, n: int, fx: float, fy: float) -> np.ndarray:
     """The point at fractions (fx, fy) of the window; extra coordinates alternate."""
-    (x0, x1) = _window("xlim", xlim)
+    (x0, x1) = check.interval("xlim", xlim)
     x = x0 + fx * (x1 - x0)
     if n == 1:
         return np.array([x])
-    (y0, y1) = _window("ylim", ylim)
+    (y0, y1) = check.interval("ylim", ylim)
     y = y0 + fy * (y1 - y0)
     return np.array([x, y, *([x, y] * n)[: n - 2]])
 
@@ -366,9 +347,9 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0, scale: float = 1.0) -> Su
     `angle` degrees from the x-axis and `kappa * scale` across it. Minimum 0 at the origin.
     Gradient descent is stable for lr < 2 / (kappa * scale).
     """
-    kappa = _real("kappa", kappa, "(condition number) >= 1", lambda v: v >= 1)
-    angle = _real("angle", angle, "(degrees)")
-    scale = _real("scale", scale, "> 0", lambda v: v > 0)
+    kappa = check.real("kappa", kappa, "a finite number (condition number) >= 1", lambda v: v >= 1)
+    angle = check.real("angle", angle, "a finite number (degrees)")
+    scale = check.positive("scale", scale)
     theta = math.radians(angle)
     c, s = (0.0 if abs(v) < 1e-15 else v for v in (math.cos(theta), math.sin(theta)))
     R = np.array([[c, -s], [s, c]])
@@ -426,8 +407,8 @@ def bowl() -> Surface:
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     """f = (a - x)^2 + b (y - x^2)^2: a curved, flat-bottomed valley; minimum 0 at (a, a^2)."""
-    a = _real("a", a)
-    b = _real("b", b, "> 0", lambda v: v > 0)
+    a = check.real("a", a)
+    b = check.positive("b", b)
     x, y = _xy()
     expr = (_num(a) - x) ** 2 + _num(b) * (y - x**2) ** 2
     return _make("rosenbrock", expr, (x, y), xlim=(-2.0, 2.0), ylim=(-1.0, 3.0),

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from . import _checks as check
+
 __all__ = ["parse", "partial", "gradient", "hessian", "jacobian", "lambdify", "symbols",
            "FUNCTIONS", "CONSTANTS"]
 
@@ -255,9 +257,8 @@ def _variables(variables: Any, exprs: Sequence[sp.Expr]) -> list[sp.Symbol]:
 def partial(expr: sp.Expr, var: str | sp.Symbol, order: int = 1) -> sp.Expr:
     """The partial derivative d^order expr / d var^order, holding every other variable fixed."""
     expr = _as_expr(expr)
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
-        raise ValueError(f"order must be an integer >= 1, got {order!r}")
-    return sp.diff(expr, _symbol(var, expr), int(order))
+    order = check.integer("order", order, lo=1)
+    return sp.diff(expr, _symbol(var, expr), order)
 
 
 def gradient(expr: sp.Expr, variables: Sequence[str | sp.Symbol] | str) -> sp.Matrix:

@@ -1,4 +1,5 @@
-"""Shared test configuration: hypothesis profiles and the non-interactive matplotlib backend."""
+"""Shared test configuration: hypothesis profiles, the non-interactive matplotlib backend, and
+fixtures several test modules use."""
 import os
 
 import matplotlib
@@ -7,12 +8,28 @@ from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+
 # Deterministic in CI (same examples every run, no flaky database), random locally.
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow], database=None)
 settings.register_profile("dev", deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture
+def close_figures():
+    """Close every pyplot figure after the test (use with ``pytest.mark.usefixtures``)."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def rosenbrock():
+    """The Rosenbrock surface with its default parameters, built once per test module."""
+    from gradlib import surfaces
+    return surfaces.get("rosenbrock")
 
 
 @pytest.fixture

@@ -18,15 +18,7 @@ from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 from gradlib import curvature, optim, plots, surfaces
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def rosenbrock():
-    return surfaces.get("rosenbrock")
+pytestmark = pytest.mark.usefixtures("close_figures")      # plt.close("all") after each test
 
 
 def _is_geometric(values: np.ndarray) -> bool:

@@ -238,7 +238,7 @@ def test_surfaces_are_immutable():
     (lambda: surfaces.get("nope"), r"name: unknown surface 'nope'; known surfaces are quadratic"),
     (lambda: surfaces.get("quadratic", kappa=0.5), r"kappa must be a finite number \(condition number\) >= 1, got 0.5"),
     (lambda: surfaces.get("quadratic", angle=float("nan")), r"angle must be a finite number"),
-    (lambda: surfaces.get("quadratic", angle="ten"), r"angle must be a real number"),
+    (lambda: surfaces.get("quadratic", angle="ten"), r"angle must be a finite number \(degrees\), got 'ten'"),
     (lambda: surfaces.get("quadratic", scale=0), r"scale must be a finite number > 0, got 0"),
     (lambda: surfaces.get("rosenbrock", c=1), r"c: not a parameter of surface 'rosenbrock' \(it takes a, b\)"),
     (lambda: surfaces.get("rosenbrock", b=-1), r"b must be a finite number > 0"),

@@ -119,8 +119,8 @@ def test_tangent_segment_keeps_slope_and_fits_the_window(slope, run, rise):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(run=0.0, rise=1.0), "run must be a positive finite number, got 0.0"),
-    (dict(run=1.0, rise=float("inf")), "rise must be a positive finite number, got inf"),
+    (dict(run=0.0, rise=1.0), "run must be a finite number > 0, got 0.0"),
+    (dict(run=1.0, rise=float("inf")), "rise must be a finite number > 0, got inf"),
 ])
 def test_tangent_segment_rejects_bad_window(kwargs, message):
     with pytest.raises(ValueError, match=message):

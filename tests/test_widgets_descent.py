@@ -192,7 +192,7 @@ def test_quadratic_threshold_two_over_a():
     assert D.quadratic_path(a, 1.01 * 2 / a, 1.0, 2000).status == "diverged"
 
 
-@pytest.mark.parametrize("args, message", [((0.0, 0.1), "a must be a positive"),
+@pytest.mark.parametrize("args, message", [((0.0, 0.1), r"a must be a finite number > 0, got 0.0"),
                                            ((1.0, -0.1), "lr must be a finite number >= 0")])
 def test_quadratic_path_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):

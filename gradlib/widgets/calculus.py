@@ -38,6 +38,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
+from .. import _checks as check
 from .. import numeric, symbolic
 from ._base import Dashboard, new_figure
 
@@ -125,8 +126,7 @@ def slice_curve(f: Callable[..., np.ndarray], point: ArrayLike, axis: int,
     p = np.asarray(point, dtype=float)
     if p.ndim != 1 or p.size < 1:
         raise ValueError(f"point must be a 1-D sequence of coordinates, got shape {p.shape}")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not 0 <= axis < p.size:
-        raise ValueError(f"axis must be an integer in [0, {p.size - 1}], got {axis!r}")
+    axis = check.integer("axis", axis, 0, p.size - 1)
     s = np.asarray(values, dtype=float)
     args = [np.full_like(s, c) for c in p]
     args[axis] = s
@@ -148,10 +148,7 @@ def tangent_segment(at: float, value: float, slope: float, *, run: float,
     ``run`` bounds how far it reaches sideways, ``rise`` how far up or down (a steep tangent
     is drawn shorter so it does not leave a 3-D box). Returns (s, t), two points each.
     """
-    if not (np.isfinite(run) and run > 0):
-        raise ValueError(f"run must be a positive finite number, got {run!r}")
-    if not (np.isfinite(rise) and rise > 0):
-        raise ValueError(f"rise must be a positive finite number, got {rise!r}")
+    run, rise = check.positive("run", run), check.positive("rise", rise)
     half = run if slope == 0 else min(run, rise / abs(slope))
     s = np.array([at - half, at + half])
     return s, tangent_line(at, value, slope, s)
@@ -182,16 +179,6 @@ def steepest_ascent_angle(grad: ArrayLike) -> float:
     if g.shape != (2,):
         raise ValueError(f"grad must hold two partials (df/dx, df/dy), got shape {g.shape}")
     return float(np.arctan2(g[1], g[0]))
-
-
-def _check_window(name: str, lim: Any) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in lim)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {lim!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"{name} must be finite with low < high, got {lim!r}")
-    return lo, hi
 
 
 def _check_point(point: Any, xlim: tuple[float, float], ylim: tuple[float, float]) -> tuple[float, float]:
@@ -229,12 +216,9 @@ class _FieldDashboard(Dashboard):
                  resolution: int) -> None:
         super().__init__()
         self.field = field2d(expr_or_text, variables)
-        self.xlim, self.ylim = _check_window("xlim", xlim), _check_window("ylim", ylim)
+        self.xlim, self.ylim = check.interval("xlim", xlim), check.interval("ylim", ylim)
         x0, y0 = _check_point(point, self.xlim, self.ylim)
-        if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
-                or not 5 <= resolution <= 400:
-            raise ValueError(f"resolution must be an integer in [5, 400], got {resolution!r}")
-        self.resolution = int(resolution)
+        self.resolution = check.integer("resolution", resolution, 5, 400)
         vx, vy = (s.name for s in self.field.variables)
         text = expr_or_text if isinstance(expr_or_text, str) else str(self.field.expr)
         self.controls["formula"] = W.Text(value=text, description="f =", continuous_update=False,
@@ -560,12 +544,6 @@ class StepModel(NamedTuple):
         return self.truncation + self.rounding
 
 
-def _check_method(method: Any) -> str:
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    return method
-
-
 def _check_derivatives(derivatives: Any) -> np.ndarray:
     try:
         d = np.array(derivatives, dtype=float)
@@ -590,7 +568,7 @@ def step_error_model(method: str, hs: ArrayLike, derivatives: Sequence[float]) -
     the first Taylor term the quotient gets wrong; rounding is what the cancellation in
     f(x + h) - f(x) costs once divided by h. The model assumes |x| of order 1.
     """
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     f0, d1, d2, d3 = _check_derivatives(derivatives)
     h = np.asarray(hs, dtype=float)
     if h.size == 0 or not (np.isfinite(h).all() and (h > 0).all()):
@@ -618,7 +596,7 @@ def optimal_step(method: str, derivatives: Sequence[float]) -> float:
     Raises ValueError when the derivative the formula divides by is 0 (then the next Taylor
     term dominates and this model says nothing).
     """
-    method = _check_method(method)
+    method = check.one_of("method", method, METHODS)
     f0, d1, d2, d3 = _check_derivatives(derivatives)
     if method in ("forward", "backward"):
         if d2 == 0:
@@ -729,12 +707,9 @@ def plot_step_errors(expr_or_text: str | sp.Expr, x: float, *,
     resolvable); the axis reaches down to ERROR_FLOOR.
     """
     fn = function1d(expr_or_text)
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(x):
-        raise ValueError(f"x must be a finite number, got {x!r}")
-    x = float(x)
-    methods = [_check_method(m) for m in methods]
-    models = [_check_method(m) for m in models]
+    x = check.real("x", x)
+    methods = [check.one_of("method", m, METHODS) for m in methods]
+    models = [check.one_of("method", m, METHODS) for m in models]
     hs = DEFAULT_HS if hs is None else np.asarray(hs, dtype=float)
     if ax is None:
         import matplotlib.pyplot as plt
@@ -776,9 +751,8 @@ class StepSizeExplorer(Dashboard):
                  method: str = "central", h: float = 1e-3,
                  figsize: tuple[float, float] = (8.0, 4.3)) -> None:
         super().__init__()
-        if function not in STEP_FUNCTIONS:
-            raise ValueError(f"function must be one of {list(STEP_FUNCTIONS)}, got {function!r}")
-        method = _check_method(method)
+        check.one_of("function", function, STEP_FUNCTIONS)
+        method = check.one_of("method", method, METHODS)
         x0 = STEP_FUNCTIONS[function] if x0 is None else float(x0)
         if not (np.isfinite(x0) and -3 <= x0 <= 3):
             raise ValueError(f"x0 must lie in [-3, 3], got {x0!r}")
@@ -895,9 +869,7 @@ def error_band(rel: float) -> str:
         rel < 1e-7 right;  1e-7 <= rel < 1e-4 fine only near kinks (ReLU, max, abs);
         1e-4 <= rel < 1e-2 suspicious;  rel >= 1e-2 wrong
     """
-    if isinstance(rel, bool) or not isinstance(rel, (int, float, np.integer, np.floating)) \
-            or not (rel >= 0):
-        raise ValueError(f"rel must be a relative error: a number >= 0, got {rel!r}")
+    check.real("rel", rel, "a relative error: a number >= 0", lambda v: v >= 0, finite=False)
     for name, lo, hi, _ in ERROR_BANDS:
         if lo <= rel < hi:
             return name
@@ -925,7 +897,7 @@ def plot_error_bands(results: Mapping[str, float], ax: Axes | None = None, *,
     values = np.array([float(v) for v in results.values()])
     if not (values >= 0).all():
         raise ValueError(f"results must hold relative errors >= 0, got {dict(results)!r}")
-    lo, hi = _check_window("xlim", xlim)
+    lo, hi = check.interval("xlim", xlim)
     if lo <= 0:
         raise ValueError(f"xlim must be positive for a log axis, got {xlim!r}")
     if ax is None:

@@ -26,9 +26,10 @@ model) and gradlib.plots (glyphs); the dashboards only move artists.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import ipywidgets as W
@@ -40,6 +41,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 from numpy.typing import ArrayLike
 
+from .. import _checks as check
 from .. import curvature, optim, plots, surfaces
 from ._base import Dashboard, new_figure
 
@@ -58,39 +60,12 @@ SURFACE_CHOICES: tuple[str, ...] = tuple(n for n in surfaces.names() if n != "qu
 _LAMBDA_MAX_COLOR = "#d62728"
 _LAMBDA_MIN_COLOR = "#1f77b4"
 _MODEL_COLOR = "#d95f02"
+_MAX_STEPS = 5000                 # the longest path the explorers compute
 
 
 # ---------------------------------------------------------------------------------------------
 # validation helpers (once, at the boundary)
 # ---------------------------------------------------------------------------------------------
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not (math.isfinite(float(value)) and float(value) > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _nonnegative(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not (math.isfinite(float(value)) and float(value) >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
-def _beta(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not 0 <= float(value) < 1:
-        raise ValueError(f"beta must be a number in [0, 1), got {value!r}")
-    return float(value)
-
-
-def _steps(value: Any, high: int = 5000) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or not 1 <= value <= high:
-        raise ValueError(f"steps must be an integer in [1, {high}], got {value!r}")
-    return int(value)
-
-
 def _surface(surface: Any) -> Any:
     """A catalogue name or a Surface-like object (f, grad, hess, xlim, ylim) of 2 variables."""
     if isinstance(surface, str):
@@ -133,10 +108,8 @@ def stability_limit(optimizer: str, beta: float = 0.9) -> float | None:
 
     None means lr * lambda does not decide stability for that method.
     """
-    if optimizer not in CURVATURE_OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(CURVATURE_OPTIMIZERS)}, "
-                         f"got {optimizer!r}")
-    beta = _beta(beta)
+    check.one_of("optimizer", optimizer, CURVATURE_OPTIMIZERS)
+    beta = check.unit_interval("beta", beta)
     return {"gd": 2.0, "momentum": 2.0 * (1.0 + beta), "newton": None}[optimizer]
 
 
@@ -171,13 +144,8 @@ class PathCurvatureTrace(NamedTuple):
 
 
 def _quadratic_params(kappa: Any, angle: Any) -> tuple[float, float]:
-    if isinstance(kappa, bool) or not isinstance(kappa, (int, float, np.integer, np.floating)) \
-            or not 1 <= float(kappa) <= 1000:
-        raise ValueError(f"kappa must be a number in [1, 1000], got {kappa!r}")
-    if isinstance(angle, bool) or not isinstance(angle, (int, float, np.integer, np.floating)) \
-            or not -90 <= float(angle) <= 90:
-        raise ValueError(f"angle must be in degrees within [-90, 90], got {angle!r}")
-    return float(kappa), float(angle)
+    return (check.real("kappa", kappa, "a number in [1, 1000]", lambda v: 1 <= v <= 1000),
+            check.real("angle", angle, "in degrees within [-90, 90]", lambda v: -90 <= v <= 90))
 
 
 def _optimizer(name: str, lr: float, beta: float) -> optim.Optimizer:
@@ -194,7 +162,7 @@ def path_curvature(surface: Any, path: Any, lr: float, optimizer: str = "gd",
         H(x_t) = Q diag(l_1 <= l_2) Q^T      (curvature.eigen_along_path)
         lr * l_max(x_t) > stability_limit    gradient descent is locally unstable at x_t
     """
-    lr = _positive("lr", lr)
+    lr = check.positive("lr", lr)
     limit = stability_limit(optimizer, beta)
     eig = curvature.eigen_along_path(surface, getattr(path, "xs", path)).eigenvalues
     top = curvature.lr_times_lambda_max(eig, lr)
@@ -232,7 +200,8 @@ def race_optimizers(lr: float, beta: float = 0.9,
         Newton             x <- x - H^-1 g
         damped Newton      x <- x - (H + damping I)^-1 g
     """
-    lr, beta, damping = _positive("lr", lr), _beta(beta), _nonnegative("damping", damping)
+    lr, beta = check.positive("lr", lr), check.unit_interval("beta", beta)
+    damping = check.nonnegative("damping", damping)
     return {"gradient descent": optim.gd(lr), "momentum": optim.momentum(lr, beta),
             "Newton": optim.newton(), "damped Newton": optim.newton(damping=damping)}
 
@@ -249,7 +218,7 @@ def second_order_race(surface: Any, x0: ArrayLike | None = None, steps: int = 50
     """
     surface = _surface(surface)
     p = _start(surface, x0)
-    steps = _steps(steps)
+    steps = check.integer("steps", steps, 1, _MAX_STEPS)
     if optimizers is None:
         optimizers = race_optimizers(default_lr(surface, p) if lr is None else lr, beta, damping)
     elif not isinstance(optimizers, Mapping) or not optimizers or \
@@ -301,6 +270,22 @@ def _fixed_labels(ax: Axes, xlabel: str, ylabel: str | None) -> None:
     if ylabel is not None:
         ax.set_ylabel(ylabel, rotation=0, ha="right", va="center", fontsize=9)
         ax.yaxis.set_label_coords(-0.07, 0.5)
+
+
+def _new_contour(ax: Axes, old: plots.ContourResult | None, surface: Any,
+                 stars: Any) -> plots.ContourResult:
+    """Replace the contour sets ``old`` on ``ax`` by the surface's (15 levels), fix the ticks
+    and labels for its window and move ``stars`` (a Line2D) to its minima."""
+    if old is not None:
+        for cs in (old.filled, old.lines):
+            if cs is not None:
+                cs.remove()
+    contour = plots.contour(surface, ax, levels=15)
+    _fixed_ticks(ax, *plots._window(surface))
+    _fixed_labels(ax, ax.get_xlabel(), ax.get_ylabel())
+    m = np.asarray(getattr(surface, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
+    stars.set_data(m[:, 0], m[:, 1])
+    return contour
 
 
 class CurvatureView:
@@ -357,15 +342,7 @@ class CurvatureView:
         if surface is self.surface:
             return
         ax = self.ax
-        if self.contour is not None:
-            for cs in (self.contour.filled, self.contour.lines):
-                if cs is not None:
-                    cs.remove()
-        self.contour = plots.contour(surface, ax, levels=15)
-        _fixed_ticks(ax, *plots._window(surface))
-        _fixed_labels(ax, ax.get_xlabel(), ax.get_ylabel())
-        m = np.asarray(getattr(surface, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
-        self.stars.set_data(m[:, 0], m[:, 1])
+        self.contour = _new_contour(ax, self.contour, surface, self.stars)
         # arrows scaled to the new window: 15% of its width for the largest |lambda|
         self.glyph.quiver.remove()
         (x0, x1) = ax.get_xlim()
@@ -499,7 +476,71 @@ def _surface_control(choice: _SurfaceChoice, value: str) -> W.Combobox:
                       placeholder="type or pick a surface")
 
 
-class CurvatureExplorer(Dashboard):
+def _offer(choice: _SurfaceChoice, surface: Any, quadratic: tuple[float, float]
+           ) -> tuple[str, Any, tuple[float, float]]:
+    """An explorer's ``surface`` argument resolved: (its name in ``choice``, the Surface, the
+    (kappa, angle) of the adjustable quadratic).
+
+    A name is checked and built through ``choice`` (the quadratic with ``quadratic``, checked);
+    a Surface is added to ``choice``, and when it is the adjustable quadratic its own
+    (kappa, angle) replace ``quadratic``.
+    """
+    if isinstance(surface, str):
+        _surface(surface)                            # validates the name
+        quadratic = _quadratic_params(*quadratic)
+        return surface, choice.get(surface, *quadratic), quadratic
+    surf = _surface(surface)
+    name = choice.add(surf)
+    params = getattr(surf, "params", {}) or {}
+    if name == "quadratic" and "kappa" in params:
+        quadratic = (float(params["kappa"]), float(params["angle"]))
+    return name, surf, quadratic
+
+
+class _SteppedExplorer(Dashboard):
+    """What the two explorers share: a ``step`` slider driven by a Play button (``play``);
+    moving ``step`` only moves artists (``show_step``), any other control recomputes
+    (``update``)."""
+
+    def _step_controls(self, step: int, steps: int, interval: int) -> None:
+        """The ``step`` slider over 0..steps and the Play button linked to it."""
+        self.controls["step"] = W.IntSlider(value=int(step), min=0, max=steps, step=1,
+                                            description="step t")
+        self.play = W.Play(value=int(step), min=0, max=steps, step=1, interval=interval,
+                           description="play")
+        W.link((self.play, "value"), (self.controls["step"], "value"))
+
+    def _on_change(self, change: Any = None) -> None:
+        if self._holding:
+            return
+        if change is not None and getattr(change, "owner", None) is self.controls["step"]:
+            self.show_step()
+        else:
+            self.update()
+
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Set controls inside the block without triggering updates."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+
+    def _set_last_step(self, last: int) -> None:
+        """The step slider and Play run over 0..last from now on."""
+        with self._quietly():
+            self.play.max = last
+            self.controls["step"].max = last
+
+    def _not_updated(self, err: Exception) -> None:
+        self.status.value = f"<b>Not updated:</b> {html.escape(str(err))}"
+
+    def show_step(self) -> None:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+
+class CurvatureExplorer(_SteppedExplorer):
     """Curvature along a descent path; see ``curvature_explorer``.
 
     Controls: ``surface`` (a combo box: pick or type a name), ``optimizer``, ``lr`` (log slider),
@@ -515,27 +556,17 @@ class CurvatureExplorer(Dashboard):
                  figsize: tuple[float, float] = (9.0, 4.5)) -> None:
         super().__init__()
         self._choice = _SurfaceChoice()
-        if isinstance(surface, str):
-            _surface(surface)                            # validates the name
-            name = surface
-            surf = self._choice.get(name, *_quadratic_params(kappa, angle))
-        else:
-            surf = _surface(surface)
-            name = self._choice.add(surf)
-            params = getattr(surf, "params", {}) or {}
-            if name == "quadratic" and "kappa" in params:
-                kappa, angle = params["kappa"], params["angle"]
-        kappa, angle = _quadratic_params(kappa, angle)
+        name, surf, quadratic = _offer(self._choice, surface, (kappa, angle))
+        kappa, angle = _quadratic_params(*quadratic)
         stability_limit(optimizer, beta)             # validates optimizer and beta
         self.x0 = None if x0 is None else _start(surf, x0)
         self._x0_surface = surf          # x0 applies to this surface; others start at their own
-        lr = default_lr(surf, self.x0) if lr is None else _positive("lr", lr)
-        lo, hi = (_positive("lr_range", v) for v in lr_range)
+        lr = default_lr(surf, self.x0) if lr is None else check.positive("lr", lr)
+        lo, hi = (check.positive("lr_range", v) for v in lr_range)
         if not lo < hi:
             raise ValueError(f"lr_range must be (low, high) with low < high, got {lr_range!r}")
-        steps = _steps(steps)
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
-            raise ValueError(f"step must be an integer >= 0, got {step!r}")
+        steps = check.integer("steps", steps, 1, _MAX_STEPS)
+        check.integer("step", step, lo=0)
         self.controls["surface"] = _surface_control(self._choice, name)
         self.controls["optimizer"] = W.Dropdown(options=list(CURVATURE_OPTIMIZERS),
                                                 value=optimizer, description="optimizer")
@@ -552,11 +583,7 @@ class CurvatureExplorer(Dashboard):
                                                readout_format=".0f", continuous_update=False)
         self.controls["steps"] = W.IntSlider(value=steps, min=1, max=max(2000, steps), step=1,
                                              description="steps")
-        self.controls["step"] = W.IntSlider(value=int(step), min=0, max=steps, step=1,
-                                            description="step t")
-        self.play = W.Play(value=int(step), min=0, max=steps, step=1, interval=80,
-                           description="play")
-        W.link((self.play, "value"), (self.controls["step"], "value"))
+        self._step_controls(step, steps, interval=80)
         self.figure = new_figure(figsize)
         self.view = CurvatureView(self.figure, info=False)   # the status line says it instead
         self.path: optim.Path | None = None
@@ -567,14 +594,6 @@ class CurvatureExplorer(Dashboard):
     def surface(self) -> Any:
         """The surface currently shown."""
         return self.view.surface
-
-    def _on_change(self, change: Any = None) -> None:
-        if self._holding:
-            return
-        if change is not None and getattr(change, "owner", None) is self.controls["step"]:
-            self.show_step()
-        else:
-            self.update()
 
     def update(self) -> None:
         """Recompute the path (surface, optimizer, lr, beta, steps) and redraw it."""
@@ -588,17 +607,12 @@ class CurvatureExplorer(Dashboard):
             path = optim.descend(surface, _optimizer(name, lr, beta), x0, int(c["steps"].value))
             trace = self.view.show_path(surface, path, lr, name, beta)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
-            self.status.value = f"<b>Not updated:</b> {html.escape(str(err))}"
+            self._not_updated(err)
             return
         self.path, self.trace = path, trace
         quadratic = getattr(surface, "name", "") == "quadratic"
         c["kappa"].disabled = c["angle"].disabled = not quadratic
-        self._holding = True
-        try:
-            self.play.max = path.steps
-            c["step"].max = path.steps
-        finally:
-            self._holding = False
+        self._set_last_step(path.steps)
         self.show_step()
 
     def show_step(self) -> None:
@@ -665,13 +679,12 @@ def curvature_animation(surface: Any = "rosenbrock", optimizer: str = "gd",
     surf = _surface(surface)
     p = None if x0 is None else _start(surf, x0)
     stability_limit(optimizer, beta)
-    lr = default_lr(surf, p) if lr is None else _positive("lr", lr)
+    lr = default_lr(surf, p) if lr is None else check.positive("lr", lr)
     lr = lr if optimizer != "newton" else 1.0
-    path = optim.descend(surf, _optimizer(optimizer, lr, _beta(beta)), p, _steps(steps))
-    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) \
-            or not 1 <= frames <= animate.MAX_FRAMES:
-        raise ValueError(f"frames must be an integer in [1, {animate.MAX_FRAMES}], got {frames!r}")
-    fig = Figure(figsize=figsize, dpi=_positive("dpi", dpi))
+    beta, steps = check.unit_interval("beta", beta), check.integer("steps", steps, 1, _MAX_STEPS)
+    path = optim.descend(surf, _optimizer(optimizer, lr, beta), p, steps)
+    frames = check.integer("frames", frames, 1, animate.MAX_FRAMES)
+    fig = Figure(figsize=figsize, dpi=check.positive("dpi", dpi))
     FigureCanvasAgg(fig)
     view = CurvatureView(fig)
     view.show_path(surf, path, lr, optimizer, beta)
@@ -683,7 +696,7 @@ def curvature_animation(surface: Any = "rosenbrock", optimizer: str = "gd",
 # ---------------------------------------------------------------------------------------------
 # the second-order race explorer
 # ---------------------------------------------------------------------------------------------
-class NewtonExplorer(Dashboard):
+class NewtonExplorer(_SteppedExplorer):
     """Gradient descent, momentum, Newton and damped Newton from one start; see ``newton_explorer``.
 
     Controls: ``surface``, ``x0``, ``y0`` (the start; clicking the contour plot moves it),
@@ -699,24 +712,14 @@ class NewtonExplorer(Dashboard):
                  figsize: tuple[float, float] = (9.0, 4.5)) -> None:
         super().__init__()
         self._choice = _SurfaceChoice()
-        self._quadratic = (10.0, 30.0)       # kappa, angle of the quadratic when it is picked
-        if isinstance(surface, str):
-            _surface(surface)
-            name = surface
-            surf = self._choice.get(name, *self._quadratic)
-        else:
-            surf = _surface(surface)
-            name = self._choice.add(surf)
-            params = getattr(surf, "params", {}) or {}
-            if name == "quadratic" and "kappa" in params:
-                self._quadratic = (float(params["kappa"]), float(params["angle"]))
+        # (kappa, angle) of the quadratic when it is picked
+        name, surf, self._quadratic = _offer(self._choice, surface, (10.0, 30.0))
         p = _start(surf, x0)
-        lr = default_lr(surf, p) if lr is None else _positive("lr", lr)
-        self.beta = _beta(beta)
-        damping = _positive("damping", damping)
-        steps = _steps(steps, 500)
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
-            raise ValueError(f"step must be an integer >= 0, got {step!r}")
+        lr = default_lr(surf, p) if lr is None else check.positive("lr", lr)
+        self.beta = check.unit_interval("beta", beta)
+        damping = check.positive("damping", damping)
+        steps = check.integer("steps", steps, 1, 500)
+        check.integer("step", step, lo=0)
         (xa, xb), (ya, yb) = plots._window(surf)
         self.controls["surface"] = _surface_control(self._choice, name)
         self.controls["x0"] = W.FloatSlider(value=p[0], min=min(xa, p[0]), max=max(xb, p[0]),
@@ -731,11 +734,7 @@ class NewtonExplorer(Dashboard):
                                                     step=0.01, description="damping μ",
                                                     readout_format=".3g")
         self.controls["steps"] = W.IntSlider(value=steps, min=1, max=500, description="steps")
-        self.controls["step"] = W.IntSlider(value=int(step), min=0, max=steps,
-                                            description="step t")
-        self.play = W.Play(value=int(step), min=0, max=steps, step=1, interval=150,
-                           description="play")
-        W.link((self.play, "value"), (self.controls["step"], "value"))
+        self._step_controls(step, steps, interval=150)
 
         fig = self.figure = new_figure(figsize)
         ax, axg = self.ax, self.ax_grad = fig.subplots(
@@ -774,14 +773,6 @@ class NewtonExplorer(Dashboard):
         self._wire({"play": self.play})
 
     # -- events -------------------------------------------------------------------------------
-    def _on_change(self, change: Any = None) -> None:
-        if self._holding:
-            return
-        if change is not None and getattr(change, "owner", None) is self.controls["step"]:
-            self.show_step()
-        else:
-            self.update()
-
     def _on_click(self, event: Any) -> None:
         """A click on the contour plot moves the start there."""
         if event.inaxes is not self.ax or event.xdata is None or event.ydata is None:
@@ -794,22 +785,13 @@ class NewtonExplorer(Dashboard):
     # -- drawing ------------------------------------------------------------------------------
     def _show_surface(self, surface: Any) -> None:
         ax = self.ax
-        if self.contour is not None:
-            for cs in (self.contour.filled, self.contour.lines):
-                if cs is not None:
-                    cs.remove()
-        self.contour = plots.contour(surface, ax, levels=15)
-        _fixed_ticks(ax, *plots._window(surface))
-        _fixed_labels(ax, ax.get_xlabel(), ax.get_ylabel())
+        self.contour = _new_contour(ax, self.contour, surface, self.stars)
         ax.set_title(str(getattr(surface, "title", "") or getattr(surface, "name", "")),
                      fontsize=10)
-        m = np.asarray(getattr(surface, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
-        self.stars.set_data(m[:, 0], m[:, 1])
         (xa, xb), (ya, yb) = plots._window(surface)
         start = self._first_start if self._first_start is not None else surface.start
         self._first_start = None
-        self._holding = True
-        try:
+        with self._quietly():
             for key, lo, hi, value in (("x0", min(xa, start[0]), max(xb, start[0]), start[0]),
                                        ("y0", min(ya, start[1]), max(yb, start[1]), start[1])):
                 s = self.controls[key]
@@ -819,8 +801,6 @@ class NewtonExplorer(Dashboard):
                     s.min, s.max = lo, hi
                 s.step = (hi - lo) / 200
                 s.value = float(value)
-        finally:
-            self._holding = False
         self.surface = surface
 
     def update(self) -> None:
@@ -834,7 +814,7 @@ class NewtonExplorer(Dashboard):
             race = second_order_race(surface, x0, int(c["steps"].value), lr=float(c["lr"].value),
                                      beta=self.beta, damping=float(c["damping"].value))
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
-            self.status.value = f"<b>Not updated:</b> {html.escape(str(err))}"
+            self._not_updated(err)
             return
         self.race = race
         longest = max(p.steps for p in race.paths)
@@ -849,12 +829,7 @@ class NewtonExplorer(Dashboard):
         self.ax_grad.set_ylim(10.0 ** lo, 10.0 ** hi)
         every = max(1, math.ceil((hi - lo) / 6))
         self.ax_grad.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(lo, hi + 1, every)))
-        self._holding = True
-        try:
-            self.play.max = longest
-            c["step"].max = longest
-        finally:
-            self._holding = False
+        self._set_last_step(longest)
         self.show_step()
 
     def show_step(self) -> None:

@@ -53,6 +53,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
+from .. import _checks as check
 from .. import optim, plots
 from ..optim import Optimizer, Path
 from ..surfaces import Surface
@@ -168,8 +169,7 @@ def learning_rate(schedule: str, lr: float, steps: int, *, decay: float = 0.01,
         cosine_decay        lr * (1 + cos(pi t / steps)) / 2
         warmup              lr * (t + 1) / (w + 1) for t < w = steps / 10, then lr
     """
-    if schedule not in SCHEDULE_CHOICES:
-        raise ValueError(f"schedule must be one of {', '.join(SCHEDULE_CHOICES)}, got {schedule!r}")
+    check.one_of("schedule", schedule, SCHEDULE_CHOICES)
     if schedule == "constant":
         return float(lr)
     if schedule == "inverse_time_decay":
@@ -416,8 +416,7 @@ def race(surface: Any, specs: Mapping[str, Optimizer], steps: int = 300, tol: fl
     """
     if not isinstance(specs, Mapping) or not specs:
         raise ValueError(f"specs must be a non-empty mapping label -> optimizer, got {specs!r}")
-    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    check.real("tol", tol, "a positive number", lambda v: v > 0)
     out = []
     for name, opt in specs.items():
         path = optim.descend(surface, opt, x0, steps, tol=0.0)
@@ -481,13 +480,6 @@ class _Parabola:
         return np.array([[self.a]])
 
 
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
 def quadratic_path(a: float, lr: float, x0: float = 1.0, steps: int = 20) -> Path:
     """Gradient descent on f(x) = a/2 x^2 from x0 (``optim.descend`` with ``gd(lr)``).
 
@@ -496,10 +488,7 @@ def quadratic_path(a: float, lr: float, x0: float = 1.0, steps: int = 20) -> Pat
     It converges iff |1 - lr a| < 1, i.e. 0 < lr < 2/a. Runs all ``steps`` (tol = 0) unless it
     diverges past |x| = 1e8.
     """
-    a = _positive("a", a)
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
-            or not (math.isfinite(lr) and lr >= 0):
-        raise ValueError(f"lr must be a finite number >= 0, got {lr!r}")
+    a, lr = check.positive("a", a), check.nonnegative("lr", lr)
     return optim.descend(_Parabola(a, float(x0)), optim.gd(float(lr)), None, steps, tol=0.0)
 
 
@@ -513,7 +502,7 @@ def quadratic_regime(a: float, lr: float) -> str:
         "bouncing"     lr a = 2          (r = -1: jumps between x0 and -x0 forever)
         "divergent"    lr a > 2          (r < -1: jumps across, growing)
     """
-    a = _positive("a", a)
+    a = check.positive("a", a)
     h = float(lr) * a
     if h < 0 or not math.isfinite(h):
         raise ValueError(f"lr must be a finite number >= 0, got {lr!r}")
@@ -846,10 +835,7 @@ class _SurfaceDashboard(Dashboard):
 
     def __init__(self, figsize: tuple[float, float], levels: int) -> None:
         super().__init__()
-        if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) \
-                or not 2 <= levels <= 100:
-            raise ValueError(f"levels must be an integer in [2, 100], got {levels!r}")
-        self.levels = int(levels)
+        self.levels = check.integer("levels", levels, 2, 100)
         self._quiet = False
         self._drawn: Surface | None = None
         self.contour: plots.ContourResult | None = None
@@ -988,15 +974,9 @@ class DescentExplorer(_SurfaceDashboard):
         if surface not in names and surface != CUSTOM:
             raise ValueError(f"surface must be one of {', '.join(names)} or {CUSTOM!r}, "
                              f"got {surface!r}")
-        if optimizer not in optim.OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(optim.OPTIMIZERS)}, "
-                             f"got {optimizer!r}")
-        if schedule not in SCHEDULE_CHOICES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULE_CHOICES)}, "
-                             f"got {schedule!r}")
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) \
-                or not 10 <= steps <= 1000:
-            raise ValueError(f"steps must be an integer in [10, 1000], got {steps!r}")
+        check.one_of("optimizer", optimizer, optim.OPTIMIZERS)
+        check.one_of("schedule", schedule, SCHEDULE_CHOICES)
+        check.integer("steps", steps, 10, 1000)
         super().__init__(figsize, levels)
         self.surface = resolve_surface(surface, formula if surface == CUSTOM else "")
         first_lr = float(lr) if lr is not None else default_lr(self.surface, optimizer)
@@ -1261,8 +1241,7 @@ class RaceExplorer(_SurfaceDashboard):
                  start: Sequence[float] | None = None, figsize: tuple[float, float] = (9.0, 4.0),
                  levels: int = 20) -> None:
         names = surface_names()
-        if surface not in names:
-            raise ValueError(f"surface must be one of {', '.join(names)}, got {surface!r}")
+        check.one_of("surface", surface, names)
         optimizers = list(optimizers)
         if not optimizers or any(o not in optim.OPTIMIZERS for o in optimizers) \
                 or len(set(optimizers)) != len(optimizers):
@@ -1272,12 +1251,8 @@ class RaceExplorer(_SurfaceDashboard):
         extra = [k for k in lrs if k not in optimizers]
         if extra:
             raise ValueError(f"lrs: {extra[0]!r} is not one of the racing optimizers {optimizers}")
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) \
-                or not (math.isfinite(tol) and tol > 0):
-            raise ValueError(f"tol must be a positive number, got {tol!r}")
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) \
-                or not 10 <= steps <= 1000:
-            raise ValueError(f"steps must be an integer in [10, 1000], got {steps!r}")
+        check.real("tol", tol, "a positive number", lambda v: v > 0)
+        check.integer("steps", steps, 10, 1000)
         super().__init__(figsize, levels)
         self.optimizers, self.tol = optimizers, float(tol)
         self.surface = resolve_surface(surface)
@@ -1446,15 +1421,10 @@ class QuadraticExplorer(Dashboard):
     def __init__(self, a: float = 2.0, lr: float = 0.3, x0: float = 1.5, steps: int = 20,
                  figsize: tuple[float, float] = (9.0, 3.6)) -> None:
         super().__init__()
-        a = _positive("a", a)
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 <= lr <= 2:
-            raise ValueError(f"lr must be a number in [0, 2], got {lr!r}")
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) \
-                or not 1 <= steps <= 60:
-            raise ValueError(f"steps must be an integer in [1, 60], got {steps!r}")
-        if isinstance(x0, bool) or not isinstance(x0, (int, float)) \
-                or not (math.isfinite(x0) and x0 != 0):
-            raise ValueError(f"x0 must be a finite non-zero number, got {x0!r}")
+        a = check.positive("a", a)
+        check.real("lr", lr, "a number in [0, 2]", lambda v: 0 <= v <= 2)
+        check.integer("steps", steps, 1, 60)
+        check.real("x0", x0, "a finite non-zero number", lambda v: v != 0)
         self.x0 = float(x0)
         c = self.controls
         c["a"] = W.FloatSlider(value=a, min=0.5, max=5.0, step=0.05, description="a")

@@ -46,6 +46,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, MaxNLocator
 from numpy.typing import ArrayLike
 
+from .. import _checks as check
 from .. import curvature, optim
 from ..curvature import Tuning
 from ..optim import Path
@@ -68,21 +69,6 @@ DIVERGED_COLOR = "#d9d9d9"
 # ---------------------------------------------------------------------------------------------
 # validation
 # ---------------------------------------------------------------------------------------------
-def _real(name: str, value: Any, rule: str, ok: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number {rule}, got {value!r}")
-    v = float(value)
-    if not (math.isfinite(v) and ok(v)):
-        raise ValueError(f"{name} must be a finite number {rule}, got {value!r}")
-    return v
-
-
-def _method(method: Any) -> str:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    return str(method)
-
-
 def _eigenvalues(eigenvalues: Any) -> np.ndarray:
     try:
         lam = np.array(eigenvalues, dtype=float).reshape(-1)
@@ -103,9 +89,9 @@ def quadratic_hessian(kappa: float, angle: float = 0.0, scale: float = 1.0) -> n
     The Hessian of ``gradlib.surfaces.get("quadratic", kappa=..., angle=..., scale=...)``:
     curvature `scale` along the direction at `angle` degrees, `kappa * scale` across it.
     """
-    kappa = _real("kappa", kappa, "(condition number) >= 1", lambda v: v >= 1)
-    angle = _real("angle", angle, "(degrees)", lambda v: True)
-    scale = _real("scale", scale, "> 0", lambda v: v > 0)
+    kappa = check.real("kappa", kappa, "a finite number (condition number) >= 1", lambda v: v >= 1)
+    angle = check.real("angle", angle, "a finite number (degrees)")
+    scale = check.positive("scale", scale)
     theta = math.radians(angle)
     c, s = math.cos(theta), math.sin(theta)
     R = np.array([[c, -s], [s, c]])
@@ -141,7 +127,7 @@ class Quadratic:
     @classmethod
     def rotated(cls, kappa: float, angle: float = 0.0) -> Quadratic:
         """The quadratic of ``surfaces.get("quadratic", kappa=kappa, angle=angle)``, same start."""
-        theta = math.radians(_real("angle", angle, "(degrees)", lambda v: True))
+        theta = math.radians(check.real("angle", angle, "a finite number (degrees)"))
         R = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]])
         return cls(quadratic_hessian(kappa, angle), R @ np.array(START))
 
@@ -167,9 +153,7 @@ def level_set(H: ArrayLike, c: float, n: int = 121) -> np.ndarray:
     H = np.array(H, dtype=float)
     if H.shape != (2, 2) or not np.all(np.isfinite(H)):
         raise ValueError(f"H must be a finite 2 x 2 matrix, got shape {H.shape}")
-    c = _real("c", c, "> 0", lambda v: v > 0)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 3:
-        raise ValueError(f"n must be an integer >= 3, got {n!r}")
+    c, n = check.positive("c", c), check.integer("n", n, lo=3)
     lam, V = np.linalg.eigh((H + H.T) / 2)
     if lam[0] <= 0:
         raise ValueError(f"H must be positive definite, got eigenvalues {np.round(lam, 6).tolist()}")
@@ -202,7 +186,7 @@ def rate_map(eigenvalues: ArrayLike, lrs: ArrayLike, betas: ArrayLike,
     ``lrs`` and ``betas`` broadcast together; the result has their broadcast shape. The
     momentum map is ``gradlib.curvature.momentum_rate_map``.
     """
-    method = _method(method)
+    method = check.one_of("method", method, METHODS)
     lam = _eigenvalues(eigenvalues)
     if method == "momentum":
         return curvature.momentum_rate_map(lam, lrs, betas)
@@ -244,15 +228,13 @@ def rate_grid(eigenvalues: ArrayLike, method: str = "momentum", *, n_lr: int = 1
     lr_max defaults to the widest stable lr over the betas shown (4 / l_max for momentum,
     2 / l_max for Nesterov) plus a margin of 10 %, so the diverging region shows too.
     """
-    method = _method(method)
+    method = check.one_of("method", method, METHODS)
     lam = _eigenvalues(eigenvalues)
-    for name, n in (("n_lr", n_lr), ("n_beta", n_beta)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= 2000:
-            raise ValueError(f"{name} must be an integer in [2, 2000], got {n!r}")
-    beta_max = _real("beta_max", beta_max, "in (0, 1)", lambda v: 0 < v < 1)
+    n_lr, n_beta = check.integer("n_lr", n_lr, 2, 2000), check.integer("n_beta", n_beta, 2, 2000)
+    beta_max = check.real("beta_max", beta_max, "a finite number in (0, 1)", lambda v: 0 < v < 1)
     if lr_max is None:
         lr_max = 1.1 * (4.0 if method == "momentum" else 2.0) / float(lam.max())
-    lr_max = _real("lr_max", lr_max, "> 0", lambda v: v > 0)
+    lr_max = check.positive("lr_max", lr_max)
     lrs = (np.arange(n_lr) + 0.5) * lr_max / n_lr
     betas = (np.arange(n_beta) + 0.5) * beta_max / n_beta
     rates = rate_map(lam, lrs[None, :], betas[:, None], method)
@@ -283,7 +265,7 @@ def optimal_nesterov(eigenvalues: ArrayLike) -> Tuning:
 
 def optimum(eigenvalues: ArrayLike, method: str = "momentum") -> Tuning:
     """The best (lr, beta) for ``method``: Polyak's for momentum, ``optimal_nesterov`` for Nesterov."""
-    method = _method(method)
+    method = check.one_of("method", method, METHODS)
     lam = _eigenvalues(eigenvalues)
     if method == "nesterov":
         return optimal_nesterov(lam)
@@ -297,9 +279,9 @@ def stability_limit(lambda_max: float, beta: float, method: str = "momentum") ->
         nesterov   lr < 2 (1 + beta) / ((1 + 2 beta) lambda_max)
     (beta = 0 gives gradient descent's 2 / lambda_max for both).
     """
-    method = _method(method)
-    lam = _real("lambda_max", lambda_max, "> 0", lambda v: v > 0)
-    beta = _real("beta", beta, "in [0, 1)", lambda v: 0 <= v < 1)
+    method = check.one_of("method", method, METHODS)
+    lam = check.positive("lambda_max", lambda_max)
+    beta = check.unit_interval("beta", beta)
     factor = 2.0 * (1.0 + beta) if method == "momentum" else 2.0 * (1.0 + beta) / (1.0 + 2.0 * beta)
     return factor / lam
 
@@ -457,15 +439,14 @@ class MomentumExplorer(Dashboard):
                  beta: float = 0.5, steps: int = 150, method: str = "momentum",
                  figsize: tuple[float, float] = (9.0, 4.0)) -> None:
         super().__init__()
-        method = _method(method)
+        method = check.one_of("method", method, METHODS)
         H = quadratic_hessian(kappa, angle)
         self.angle = float(angle)
-        beta = _real("beta", beta, "in [0, 0.99]", lambda v: 0 <= v <= 0.99)
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 20 <= steps <= 500:
-            raise ValueError(f"steps must be an integer in [20, 500], got {steps!r}")
+        beta = check.real("beta", beta, "a finite number in [0, 0.99]", lambda v: 0 <= v <= 0.99)
+        check.integer("steps", steps, 20, 500)
         if lr is None:
             lr = curvature.optimal_gd(H).lr
-        lr = _real("lr", lr, "in [1e-4, 1]", lambda v: 1e-4 <= v <= 1.0)
+        lr = check.real("lr", lr, "a finite number in [1e-4, 1]", lambda v: 1e-4 <= v <= 1.0)
 
         c = self.controls
         wide = W.Layout(width="300px")

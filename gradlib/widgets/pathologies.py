@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -46,6 +45,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
+from .. import _checks as check
 from .. import data as gdata
 from ..animate import HTMLAnimation, animate_frames
 from ..mlp import ACTIVATIONS, INITS, MLP
@@ -81,35 +81,16 @@ _ACTIVATION_COLORS = {"sigmoid": "#7570b3", "tanh": "#1b9e77", "relu": "#d95f02"
 # ---------------------------------------------------------------------------------------------
 # validation (once, at the boundary)
 # ---------------------------------------------------------------------------------------------
-def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= lo \
-        and (hi is None or value <= hi)
-    if not ok:
-        rule = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ValueError(f"{name} must be an integer {rule}, got {value!r}")
-    return int(value)
-
-
-def _positive(name: str, value: Any, hi: float | None = None) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) \
-        and math.isfinite(value) and value > 0 and (hi is None or value <= hi)
-    if not ok:
-        rule = f"in (0, {hi}]" if hi is not None else "> 0"
-        raise ValueError(f"{name} must be a finite number {rule}, got {value!r}")
-    return float(value)
-
-
-def _choice(name: str, value: Any, options: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
-    return value
+def _init_scale(value: Any) -> float:
+    """init_scale, the factor applied to the initial weights: in (0, 100]."""
+    return check.real("init_scale", value, "a finite number in (0, 100.0]", lambda v: 0 < v <= 100)
 
 
 def _names(name: str, values: Any, options: Sequence[str]) -> tuple[str, ...]:
     if isinstance(values, str) or not isinstance(values, Sequence) or len(values) == 0:
         raise ValueError(f"{name} must be a non-empty list of names from "
                          f"{', '.join(map(repr, options))}, got {values!r}")
-    return tuple(_choice(f"{name}[{i}]", v, options) for i, v in enumerate(values))
+    return tuple(check.one_of(f"{name}[{i}]", v, options) for i, v in enumerate(values))
 
 
 def _classification_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -143,8 +124,8 @@ def probe_data(n: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
     A fixed, real batch on which to measure gradients at initialization; seeded split.
     """
-    n = _int("n", n, 10, 1347)
-    seed = _int("seed", seed, 0)
+    n = check.integer("n", n, 10, 1347)
+    seed = check.integer("seed", seed, 0)
     split = gdata.digits(seed=seed)
     return split.X_train[:n].copy(), split.y_train[:n].copy()
 
@@ -176,13 +157,13 @@ def layer_gradient_norms(depth: int, width: int = 64, activation: str = "relu", 
     networks with seeds seed, seed + 1, ... A layer whose gradient overflowed reports inf.
     X, y default to ``probe_data()`` (256 digits).
     """
-    depth = _int("depth", depth, 1, MAX_DEPTH)
-    width = _int("width", width, 1, 1024)
-    activation = _choice("activation", activation, tuple(ACTIVATIONS))
-    init = _choice("init", init, tuple(INITS))
-    init_scale = _positive("init_scale", init_scale, 100.0)
-    seed = _int("seed", seed, 0)
-    seeds = _int("seeds", seeds, 1, 100)
+    depth = check.integer("depth", depth, 1, MAX_DEPTH)
+    width = check.integer("width", width, 1, 1024)
+    activation = check.one_of("activation", activation, ACTIVATIONS)
+    init = check.one_of("init", init, INITS)
+    init_scale = _init_scale(init_scale)
+    seed = check.integer("seed", seed, 0)
+    seeds = check.integer("seeds", seeds, 1, 100)
     X, y = _classification_data(X, y)
     return _layer_norms(depth, width, activation, init, init_scale, seed, seeds, X, y)
 
@@ -269,12 +250,12 @@ def gradient_norm_table(depths: Sequence[int], activations: Sequence[str], inits
             or len(depths) == 0:
         raise ValueError(f"depths must be a non-empty list of integers in [1, {MAX_DEPTH}], "
                          f"got {depths!r}")
-    ds = np.array([_int(f"depths[{j}]", d, 1, MAX_DEPTH) for j, d in enumerate(depths)])
+    ds = np.array([check.integer(f"depths[{j}]", d, 1, MAX_DEPTH) for j, d in enumerate(depths)])
     acts = _names("activations", activations, tuple(ACTIVATIONS))
     names = _names("inits", inits, tuple(INITS))
-    width = _int("width", width, 1, 1024)
-    init_scale = _positive("init_scale", init_scale, 100.0)
-    seed, seeds = _int("seed", seed, 0), _int("seeds", seeds, 1, 100)
+    width = check.integer("width", width, 1, 1024)
+    init_scale = _init_scale(init_scale)
+    seed, seeds = check.integer("seed", seed, 0), check.integer("seeds", seeds, 1, 100)
     X, y = _classification_data(X, y)
     rows = tuple((a, i) for a in acts for i in names)
     first = np.empty((len(rows), ds.size))
@@ -301,10 +282,10 @@ def chain_weights(depth: int, width: int, init_scale: float = 1.0, seed: int = 0
 
     init_scale = 1 is Xavier for square layers (2 / (n + n) = 1 / n); sqrt(2) is He.
     """
-    depth = _int("depth", depth, 1, 500)
-    width = _int("width", width, 1, 512)
-    init_scale = _positive("init_scale", init_scale, 100.0)
-    seed = _int("seed", seed, 0)
+    depth = check.integer("depth", depth, 1, 500)
+    width = check.integer("width", width, 1, 512)
+    init_scale = _init_scale(init_scale)
+    seed = check.integer("seed", seed, 0)
     rng = np.random.default_rng(seed)
     return rng.normal(0.0, init_scale / math.sqrt(width), (depth, width, width))
 
@@ -320,7 +301,7 @@ def _check_chain(x: Any, weights: Any, activation: Any) -> tuple[np.ndarray, np.
                          f"{Ws.shape}")
     if h.shape != (Ws.shape[1],) or not np.isfinite(h).all():
         raise ValueError(f"x must be a finite vector of shape ({Ws.shape[1]},), got shape {h.shape}")
-    return h, Ws, _choice("activation", activation, CHAIN_ACTIVATIONS)
+    return h, Ws, check.one_of("activation", activation, CHAIN_ACTIVATIONS)
 
 
 def _layer_norm(z: np.ndarray) -> tuple[np.ndarray, float]:
@@ -365,7 +346,7 @@ def jacobian_gains(depth: int, width: int = 64, activation: str = "tanh", *,
     ``chain_weights(depth, width, init_scale, seed)``, input x ~ N(0, I) from the same seed.
     A product that overflows reports inf.
     """
-    activation = _choice("activation", activation, CHAIN_ACTIVATIONS)
+    activation = check.one_of("activation", activation, CHAIN_ACTIVATIONS)
     Ws = chain_weights(depth, width, init_scale, seed)
     x = np.random.default_rng(seed + 1).standard_normal(width)
     hs = chain_forward(x, Ws, activation, residual=bool(residual), normalize=bool(normalize))
@@ -441,9 +422,9 @@ def sharpness_trace(model_factory: Callable[[], MLP], X: ArrayLike, y: ArrayLike
                          f"{type(model_factory).__name__}")
     if isinstance(lrs, (str, bytes)) or not isinstance(lrs, (Sequence, np.ndarray)) or len(lrs) == 0:
         raise ValueError(f"lrs must be a non-empty list of learning rates > 0, got {lrs!r}")
-    rates = [_positive(f"lrs[{i}]", lr) for i, lr in enumerate(lrs)]
-    steps = _int("steps", steps, 1, 100_000)
-    every = _int("every", every, 1, steps)
+    rates = [check.positive(f"lrs[{i}]", lr) for i, lr in enumerate(lrs)]
+    steps = check.integer("steps", steps, 1, 100_000)
+    every = check.integer("every", every, 1, steps)
     runs = []
     for lr in rates:
         net = _check_model(model_factory())
@@ -530,7 +511,7 @@ def plot_layer_norms(curves: Mapping[str, ArrayLike], ax: Axes | None = None, *,
     if colors is not None and len(colors) != len(curves):
         raise ValueError(f"colors must have one entry per curve ({len(curves)}), "
                          f"got {len(colors)}")
-    first_layer = _int("first_layer", first_layer, 0)
+    first_layer = check.integer("first_layer", first_layer, 0)
     ax = _new_ax(ax)
     lines = []
     for i, (label, norms) in enumerate(curves.items()):
@@ -565,8 +546,8 @@ def plot_gradient_norm_table(table: GradientNormTable, ax: Axes | None = None, *
     """
     if not isinstance(table, GradientNormTable):
         raise ValueError(f"table must be a GradientNormTable, got {type(table).__name__}")
-    value = _choice("value", value, ("first", "last", "ratio"))
-    limit = _positive("limit", limit)
+    value = check.one_of("value", value, ("first", "last", "ratio"))
+    limit = check.positive("limit", limit)
     values = {"first": table.first, "last": table.last, "ratio": table.ratio}[value]
     with np.errstate(all="ignore"):
         logs = np.log10(values)
@@ -632,7 +613,7 @@ def sharpness_animation(runs: Any, frames: int = 60, *, figsize: tuple[float, fl
     """The runs as a kernel-free video: sharpness against 2 / lr (left), loss (right), growing
     step by step."""
     items = _runs(runs)
-    frames = _int("frames", frames, 2, 100)
+    frames = check.integer("frames", frames, 2, 100)
     last = max(int(r.measured_at[-1]) if r.measured_at.size else 0 for r in items)
     with plt.ioff():
         fig, (ax_s, ax_l) = plt.subplots(1, 2, figsize=figsize)
@@ -683,15 +664,15 @@ class GradientFlowExplorer(Dashboard):
                  init: str = "xavier", init_scale: float = 1.0, *, max_depth: int = 30,
                  seeds: int = 1, X: ArrayLike | None = None, y: ArrayLike | None = None) -> None:
         super().__init__()
-        self.max_depth = _int("max_depth", max_depth, 1, MAX_DEPTH)
-        depth = _int("depth", depth, 1, self.max_depth)
-        self.width = _int("width", width, 1, 1024)
-        activation = _choice("activation", activation, tuple(ACTIVATIONS))
-        init = _choice("init", init, tuple(INITS))
-        init_scale = _positive("init_scale", init_scale, 100.0)
+        self.max_depth = check.integer("max_depth", max_depth, 1, MAX_DEPTH)
+        depth = check.integer("depth", depth, 1, self.max_depth)
+        self.width = check.integer("width", width, 1, 1024)
+        activation = check.one_of("activation", activation, ACTIVATIONS)
+        init = check.one_of("init", init, INITS)
+        init_scale = _init_scale(init_scale)
         if not 0.01 <= init_scale <= 100.0:
             raise ValueError(f"init_scale must be in [0.01, 100] for the slider, got {init_scale!r}")
-        self.seeds = _int("seeds", seeds, 1, 100)
+        self.seeds = check.integer("seeds", seeds, 1, 100)
         self.X, self.y = _classification_data(X, y)
         self.norms = np.ones(depth + 1)
 

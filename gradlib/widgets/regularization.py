@@ -26,11 +26,8 @@ initialisation, activations, normalization and residual connections do that.
 """
 from __future__ import annotations
 
-import html
 import math
-import numbers
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,12 +36,14 @@ from typing import Any, NamedTuple
 import ipywidgets as W
 import numpy as np
 
+from .. import _checks as check
 from .. import data as gdata
 from .. import optim
 from ..mlp import MLP, History
 from ._base import Dashboard, new_figure
 from .training import CLASS_COLORS, ExerciseCheck, class_colors_image, data_window, \
     decision_boundary_grid
+from .training import _Cache, _decades, _status
 
 __all__ = [
     "L2_OPTIONS", "L1_OPTIONS", "DROPOUT_OPTIONS", "N_TRAIN_OPTIONS", "HIST_EDGES",
@@ -72,21 +71,6 @@ _POOL = max(N_TRAIN_OPTIONS)
 # ---------------------------------------------------------------------------------------------
 # validation helpers (messages name the argument, the rule and the value)
 # ---------------------------------------------------------------------------------------------
-def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo
-            or (hi is not None and value > hi)):
-        rule = f"an integer in [{lo}, {hi}]" if hi is not None else f"an integer >= {lo}"
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return int(value)
-
-
-def _real(name: str, value: Any, rule: str, ok: Callable[[float], bool]) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or not ok(float(value)):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return float(value)
-
-
 def _model(model: Any, name: str = "model", classifier: bool = False) -> MLP:
     if not isinstance(model, MLP):
         raise ValueError(f"{name} must be a gradlib.mlp.MLP, got {type(model).__name__}")
@@ -97,15 +81,7 @@ def _model(model: Any, name: str = "model", classifier: bool = False) -> MLP:
 
 
 def _clip_range(clip: Any) -> tuple[float, float] | None:
-    if clip is None:
-        return None
-    try:
-        lo, hi = (float(v) for v in clip)
-    except (TypeError, ValueError):
-        raise ValueError(f"clip must be None or a pair (low, high), got {clip!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"clip must be finite with low < high, got {clip!r}")
-    return lo, hi
+    return None if clip is None else check.interval("clip", clip)
 
 
 def _inputs(model: MLP, X: Any, clip: tuple[float, float] | None) -> np.ndarray:
@@ -144,10 +120,10 @@ def regularization_data(n_train: int = 30, noise: float = 0.3, n_val: int = 300,
     The training sets are nested: the set of size 60 contains the set of size 30, so "more data"
     changes one thing only.
     """
-    n_train = _int("n_train", n_train, 2, _POOL)
-    noise = _real("noise", noise, "a finite number >= 0", lambda v: v >= 0)
-    n_val = _int("n_val", n_val, 1, 100_000)
-    seed = _int("seed", seed, 0)
+    n_train = check.integer("n_train", n_train, 2, _POOL)
+    noise = check.nonnegative("noise", noise)
+    n_val = check.integer("n_val", n_val, 1, 100_000)
+    seed = check.integer("seed", seed, 0)
     X, y = _moons_pool(noise, n_val, seed)
     return RegData(X[:n_train].copy(), y[:n_train].copy(), X[_POOL:].copy(), y[_POOL:].copy())
 
@@ -176,18 +152,18 @@ class RegSettings:
     data_seed: int = 1
 
     def __post_init__(self) -> None:
-        _int("n_train", self.n_train, 2, _POOL)
-        _real("l2", self.l2, "a finite number >= 0", lambda v: v >= 0)
-        _real("l1", self.l1, "a finite number >= 0", lambda v: v >= 0)
-        _real("dropout", self.dropout, "a probability in [0, 1)", lambda v: 0 <= v < 1)
-        _int("hidden", self.hidden, 1, 512)
-        _int("layers", self.layers, 1, 4)
-        _int("epochs", self.epochs, 1, 20_000)
-        _real("lr", self.lr, "a finite number > 0", lambda v: v > 0)
-        _real("noise", self.noise, "a finite number >= 0", lambda v: v >= 0)
-        _int("n_val", self.n_val, 1, 100_000)
-        _int("seed", self.seed, 0)
-        _int("data_seed", self.data_seed, 0)
+        check.integer("n_train", self.n_train, 2, _POOL)
+        check.nonnegative("l2", self.l2)
+        check.nonnegative("l1", self.l1)
+        check.real("dropout", self.dropout, "a probability in [0, 1)", lambda v: 0 <= v < 1)
+        check.integer("hidden", self.hidden, 1, 512)
+        check.integer("layers", self.layers, 1, 4)
+        check.integer("epochs", self.epochs, 1, 20_000)
+        check.positive("lr", self.lr)
+        check.nonnegative("noise", self.noise)
+        check.integer("n_val", self.n_val, 1, 100_000)
+        check.integer("seed", self.seed, 0)
+        check.integer("data_seed", self.data_seed, 0)
 
     def data(self) -> RegData:
         return regularization_data(self.n_train, self.noise, self.n_val, self.data_seed)
@@ -251,7 +227,7 @@ def near_zero_fraction(model: MLP, tol: float = 1e-2) -> float:
     Subgradient steps leave L1-penalised weights hovering in a band around 0 whose width grows
     with the step size, rather than exactly at 0; tol = 0.01 counts that band as zero.
     """
-    tol = _real("tol", tol, "a finite number > 0", lambda v: v > 0)
+    tol = check.positive("tol", tol)
     w = weight_vector(model)
     return float(np.count_nonzero(np.abs(w) < tol) / w.size)
 
@@ -270,8 +246,8 @@ def l2_step(w: Any, grad: Any, lr: float, l2: float) -> np.ndarray:
     g_arr = np.asarray(grad, dtype=np.float64)
     if w_arr.shape != g_arr.shape:
         raise ValueError(f"grad must have the shape of w {w_arr.shape}, got shape {g_arr.shape}")
-    lr = _real("lr", lr, "a finite number >= 0", lambda v: v >= 0)
-    l2 = _real("l2", l2, "a finite number >= 0", lambda v: v >= 0)
+    lr = check.nonnegative("lr", lr)
+    l2 = check.nonnegative("l2", l2)
     return (1.0 - lr * l2) * w_arr - lr * g_arr
 
 
@@ -297,8 +273,8 @@ def weight_decay_paths(grad: Callable[[np.ndarray], Any], x0: Any, lr: float,
     x = np.array(x0, dtype=np.float64)
     if x.ndim != 1 or x.size < 1 or not np.isfinite(x).all():
         raise ValueError(f"x0 must be a finite 1-D array, got shape {x.shape}")
-    steps = _int("steps", steps, 1, 100_000)
-    wd = _real("weight_decay", weight_decay, "a finite number >= 0", lambda v: v >= 0)
+    steps = check.integer("steps", steps, 1, 100_000)
+    wd = check.nonnegative("weight_decay", weight_decay)
     plain = optim.adam(lr, beta1, beta2, eps)
     decoupled = optim.adamw(lr, beta1, beta2, eps, weight_decay=wd)
     out = []
@@ -332,14 +308,14 @@ def digits_classifier(hidden: Sequence[int] = (32,), epochs: int = 30, lr: float
     """The network of notebook 12: 64 pixels -> hidden -> 10 classes (ReLU, softmax), trained by
     Adam in seeded minibatches on scikit-learn's digits (pixels in [0, 1])."""
     try:
-        widths = [_int("hidden[i]", h, 1, 4096) for h in hidden]
+        widths = [check.integer("hidden[i]", h, 1, 4096) for h in hidden]
     except TypeError:
         raise ValueError(f"hidden must be a sequence of layer widths, got {hidden!r}") from None
-    epochs = _int("epochs", epochs, 1, 10_000)
-    lr = _real("lr", lr, "a finite number > 0", lambda v: v > 0)
-    seed = _int("seed", seed, 0)
+    epochs = check.integer("epochs", epochs, 1, 10_000)
+    lr = check.positive("lr", lr)
+    seed = check.integer("seed", seed, 0)
     d = gdata.digits(test_size, seed)
-    batch_size = _int("batch_size", batch_size, 1, d.X_train.shape[0])
+    batch_size = check.integer("batch_size", batch_size, 1, d.X_train.shape[0])
     model = MLP([64, *widths, 10], "relu", "softmax", init="he", seed=seed)
     history = model.fit(d.X_train, d.y_train, optim.adam(lr), epochs, batch_size, seed=seed)
     return DigitsModel(model, d, history)
@@ -357,7 +333,7 @@ def fgsm(model: MLP, X: Any, y: Any, eps: float, *,
     sign(0) = 0: an input the loss does not depend on is left alone.
     """
     model = _model(model)
-    eps = _real("eps", eps, "a finite number >= 0", lambda v: v >= 0)
+    eps = check.nonnegative("eps", eps)
     lims = _clip_range(clip)
     X_arr = _inputs(model, X, lims)
     g = model.input_gradient(X_arr, y)                 # dL/dX, checks y against X
@@ -419,7 +395,7 @@ def check_l2_step(fn: Callable[..., Any], seed: int = 0) -> ExerciseCheck:
 
     if not callable(fn):
         raise ValueError(f"fn must be a function fn(w, grad, lr, l2), got {type(fn).__name__}")
-    rng = np.random.default_rng(_int("seed", seed, 0))
+    rng = np.random.default_rng(check.integer("seed", seed, 0))
     A, b = rng.normal(size=(6, 4)), rng.normal(size=6)
     w, lr, l2 = rng.normal(size=4), 0.1, 0.5
 
@@ -455,7 +431,7 @@ def check_fgsm(fn: Callable[..., Any], seed: int = 0) -> ExerciseCheck:
 
     if not callable(fn):
         raise ValueError(f"fn must be a function fn(model, X, y, eps), got {type(fn).__name__}")
-    rng = np.random.default_rng(_int("seed", seed, 0))
+    rng = np.random.default_rng(check.integer("seed", seed, 0))
     net = MLP([6, 5, 3], seed=int(rng.integers(1000)))
     X, y, eps = rng.uniform(0.05, 0.95, size=(4, 6)), rng.integers(0, 3, size=4), 0.1
     X[0, 0] = 0.02                                     # one pixel the clip will stop
@@ -485,28 +461,6 @@ def check_fgsm(fn: Callable[..., Any], seed: int = 0) -> ExerciseCheck:
 # ---------------------------------------------------------------------------------------------
 # explorer plumbing
 # ---------------------------------------------------------------------------------------------
-class _Cache:
-    """A small least-recently-used cache: key -> value, at most ``size`` entries."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Any, Any] = OrderedDict()
-
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        value = self.items[key] = make()
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
-        return value
-
-
-def _status(text: str, kind: str = "ok") -> str:
-    color = {"ok": "#1a7f37", "warn": "#b35900", "info": "#333"}.get(kind, "#333")
-    return f'<span style="color:{color}">{html.escape(text)}</span>'
-
-
 def _selection(options: Sequence[float], value: float, description: str,
                fmt: Callable[[float], str]) -> W.SelectionSlider:
     if value not in options:
@@ -517,16 +471,6 @@ def _selection(options: Sequence[float], value: float, description: str,
 
 def _strength(v: float) -> str:
     return "0" if v == 0 else f"{v:.0e}".replace("e-0", "e-")
-
-
-def _decade_limits(values: Sequence[np.ndarray]) -> tuple[float, float]:
-    v = np.concatenate([np.ravel(a) for a in values])
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return 0.1, 10.0
-    lo = 10.0 ** math.floor(math.log10(max(float(v.min()), 1e-6)))
-    hi = 10.0 ** math.ceil(math.log10(float(v.max())))
-    return lo, max(hi, 10 * lo)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,7 +499,7 @@ class RegularizationExplorer(Dashboard):
         super().__init__()
         self.base = RegSettings(n_train=n_train, l2=l2, l1=l1, dropout=dropout, hidden=hidden,
                                 layers=layers, epochs=epochs, lr=lr, noise=noise, seed=seed)
-        self.resolution = _int("resolution", resolution, 10, 300)
+        self.resolution = check.integer("resolution", resolution, 10, 300)
         c = self.controls
         c["l2"] = _selection(L2_OPTIONS, l2, "L2 λ", _strength)
         c["l1"] = _selection(L1_OPTIONS, l1, "L1 λ", _strength)
@@ -633,7 +577,7 @@ class RegularizationExplorer(Dashboard):
         self.val_line.set_data(epochs, np.maximum(h.val_loss, 1e-6))
         best = int(h.best_epoch) + 1 if h.best_epoch is not None else 0
         self.best_line.set_xdata([best, best])
-        self.ax_loss.set_ylim(*_decade_limits([h.loss, h.val_loss]))
+        self.ax_loss.set_ylim(*_decades([h.loss, h.val_loss], floor=1e-6))
 
         self.counts = weight_histogram(model)
         self.hist.set_data(values=self.counts)
@@ -706,8 +650,8 @@ class AdversarialExplorer(Dashboard):
             raise ValueError(f"image_shape must have rows * cols = {self.X.shape[1]} (the inputs "
                              f"per row of X), got {image_shape!r}")
         self.image_shape = shape
-        index = _int("index", index, 0, self.X.shape[0] - 1)
-        eps = _real("eps", eps, f"in [0, {e[-1]:g}]", lambda v: 0 <= v <= e[-1])
+        index = check.integer("index", index, 0, self.X.shape[0] - 1)
+        eps = check.real("eps", eps, f"in [0, {e[-1]:g}]", lambda v: 0 <= v <= e[-1])
         self.curve = accuracy_vs_eps(self.model, self.X, self.y, e, clip=self.clip)
         self._direction = np.sign(self.model.input_gradient(self.X, self.y))
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -47,6 +46,7 @@ from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
+from .. import _checks as check
 from .. import data as gdata
 from .. import optim
 from ..mlp import ACTIVATIONS, MLP, History
@@ -84,31 +84,6 @@ _SCHEDULE_COLORS = ("#444444", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#946
 # ---------------------------------------------------------------------------------------------
 # validation helpers (messages name the argument, the rule and the value)
 # ---------------------------------------------------------------------------------------------
-def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo
-            or (hi is not None and value > hi)):
-        rule = f"an integer in [{lo}, {hi}]" if hi is not None else f"an integer >= {lo}"
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return int(value)
-
-
-def _real(name: str, value: Any, rule: str, ok: Callable[[float], bool]) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or not ok(float(value)):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return float(value)
-
-
-def _limits(name: str, value: Any) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {value!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"{name} must be finite with low < high, got {value!r}")
-    return lo, hi
-
-
 def _classifier(model: Any, name: str = "model", two_d: bool = False) -> MLP:
     if not isinstance(model, MLP):
         raise ValueError(f"{name} must be a gradlib.mlp.MLP, got {type(model).__name__}")
@@ -144,7 +119,7 @@ def data_window(X: Any, margin: float = 0.15) -> tuple[tuple[float, float], tupl
     arr = np.asarray(X, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] < 1 or not np.isfinite(arr).all():
         raise ValueError(f"X must be a finite array of shape (m, 2), got shape {arr.shape}")
-    margin = _real("margin", margin, "a number >= 0", lambda v: v >= 0)
+    margin = check.real("margin", margin, "a number >= 0", lambda v: v >= 0)
     lo, hi = arr.min(axis=0), arr.max(axis=0)
     span = np.maximum(hi - lo, 1e-9)
     lo, hi = lo - margin * span, hi + margin * span
@@ -179,8 +154,8 @@ def decision_boundary_grid(model: MLP, xlim: Sequence[float], ylim: Sequence[flo
     if model.output == "identity":
         raise ValueError("model must be a classifier (output 'softmax' or 'sigmoid'), got "
                          "output='identity'")
-    (x0, x1), (y0, y1) = _limits("xlim", xlim), _limits("ylim", ylim)
-    resolution = _int("resolution", resolution, 2, 1000)
+    (x0, x1), (y0, y1) = check.interval("xlim", xlim), check.interval("ylim", ylim)
+    resolution = check.integer("resolution", resolution, 2, 1000)
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     XX, YY = np.meshgrid(xs, ys)
     p = model.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
@@ -205,7 +180,7 @@ def class_colors_image(proba: Any, colors: Sequence[Any] = CLASS_COLORS,
     if len(colors) < p.shape[2]:
         raise ValueError(f"colors must name at least one color per class ({p.shape[2]}), "
                          f"got {len(colors)}")
-    strength = _real("strength", strength, "in [0, 1]", lambda v: 0 <= v <= 1)
+    strength = check.real("strength", strength, "in [0, 1]", lambda v: 0 <= v <= 1)
     palette = np.array([mcolors.to_rgb(c) for c in colors[:p.shape[2]]])
     mix = p @ palette                                 # (ny, nx, 3)
     return np.clip((1.0 - strength) + strength * mix, 0.0, 1.0)
@@ -240,23 +215,23 @@ class TrainSettings:
             raise ValueError(f"dataset must be one of {', '.join(map(repr, DATASETS))}, "
                              f"got {self.dataset!r}")
         if self.n is not None:
-            _int("n", self.n, 3, 100_000)
+            check.integer("n", self.n, 3, 100_000)
         if self.noise is not None:
-            _real("noise", self.noise, "a number >= 0", lambda v: v >= 0)
-        _int("hidden", self.hidden, 1, 1024)
-        _int("layers", self.layers, 1, 8)
+            check.real("noise", self.noise, "a number >= 0", lambda v: v >= 0)
+        check.integer("hidden", self.hidden, 1, 1024)
+        check.integer("layers", self.layers, 1, 8)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, "
                              f"got {self.activation!r}")
         if self.optimizer not in TRAIN_OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(map(repr, TRAIN_OPTIMIZERS))}, "
                              f"got {self.optimizer!r}")
-        _real("lr", self.lr, "a finite number > 0", lambda v: v > 0)
-        _int("epochs", self.epochs, 1, 100_000)
+        check.positive("lr", self.lr)
+        check.integer("epochs", self.epochs, 1, 100_000)
         if self.batch_size is not None:
-            _int("batch_size", self.batch_size, 1)
-        _int("seed", self.seed, 0)
-        _int("data_seed", self.data_seed, 0)
+            check.integer("batch_size", self.batch_size, 1)
+        check.integer("seed", self.seed, 0)
+        check.integer("data_seed", self.data_seed, 0)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """The training set (X, y)."""
@@ -334,8 +309,8 @@ def training_snapshots(model: MLP, X: Any, y: Any, optimizer: optim.Optimizer, e
     """
     model = _classifier(model, two_d=True)
     X, y = _rows(model, X, y)
-    epochs = _int("epochs", epochs, 1)
-    frames = _int("frames", frames, 2, 200)
+    epochs = check.integer("epochs", epochs, 1)
+    frames = check.integer("frames", frames, 2, 200)
     if xlim is None or ylim is None:
         wx, wy = data_window(X)
         xlim, ylim = xlim or wx, ylim or wy
@@ -371,7 +346,7 @@ def boundary_animation(snapshots: Snapshots, X: Any, y: Any, *, figsize: tuple[f
     y = np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must have shape (m, 2) and y shape (m,), got {X.shape} and {y.shape}")
-    dpi = _int("dpi", dpi, 20, 300)
+    dpi = check.integer("dpi", dpi, 20, 300)
     fig = new_figure(figsize, dpi=dpi)
     ax = fig.add_axes((0.06, 0.12, 0.40, 0.76))
     ax_loss = fig.add_axes((0.58, 0.15, 0.39, 0.73))
@@ -427,7 +402,7 @@ def _batch_sizes(batch_sizes: Any, n: int) -> list[int]:
         raise ValueError(f"batch_sizes must be a sequence of integers, got {batch_sizes!r}") from None
     if not sizes:
         raise ValueError("batch_sizes must not be empty")
-    return [_int("batch_sizes", b, 1, n) for b in sizes]
+    return [check.integer("batch_sizes", b, 1, n) for b in sizes]
 
 
 def gradient_noise(model: MLP, X: Any, y: Any, batch_sizes: Sequence[int], draws: int = 200,
@@ -443,8 +418,8 @@ def gradient_noise(model: MLP, X: Any, y: Any, batch_sizes: Sequence[int], draws
     X, y = _rows(model, X, y)
     n = X.shape[0]
     sizes = _batch_sizes(batch_sizes, n)
-    draws = _int("draws", draws, 1, 100_000)
-    rng = np.random.default_rng(_int("seed", seed, 0))
+    draws = check.integer("draws", draws, 1, 100_000)
+    rng = np.random.default_rng(check.integer("seed", seed, 0))
     g = model.gradient(X, y)
     out = np.empty(len(sizes))
     for k, b in enumerate(sizes):
@@ -520,13 +495,13 @@ def gradient_cloud(model: MLP, X: Any, y: Any, batch_size: int, basis: Any, draw
     model = _classifier(model)
     X, y = _rows(model, X, y)
     n = X.shape[0]
-    b = _int("batch_size", batch_size, 1, n)
+    b = check.integer("batch_size", batch_size, 1, n)
     B = np.asarray(basis, dtype=np.float64)
     if B.shape != (2, model.n_params) or not np.isfinite(B).all():
         raise ValueError(f"basis must be a finite array of shape (2, {model.n_params}), "
                          f"got shape {B.shape}")
-    draws = _int("draws", draws, 1, 100_000)
-    rng = np.random.default_rng(_int("seed", seed, 0))
+    draws = check.integer("draws", draws, 1, 100_000)
+    rng = np.random.default_rng(check.integer("seed", seed, 0))
     out = np.empty((draws, 2))
     for d in range(draws):
         rows = rng.choice(n, size=b, replace=False)
@@ -536,7 +511,7 @@ def gradient_cloud(model: MLP, X: Any, y: Any, batch_size: int, basis: Any, draw
 
 def batch_size_options(n: int) -> list[int]:
     """1, 2, 4, 8, ... below n, then n itself (full batch): the stops of a batch-size slider."""
-    n = _int("n", n, 1)
+    n = check.integer("n", n, 1)
     options = [1 << k for k in range(max(n.bit_length(), 1)) if (1 << k) < n]
     return options + [n]
 
@@ -558,10 +533,11 @@ def make_schedules(lr0: float, steps: int, final: float = 0.01,
     The smooth ones reach final * lr0 at t = steps; the step schedule makes its third and last
     drop at three quarters of the run and stays at final * lr0 from there.
     """
-    lr0 = _real("lr0", lr0, "a finite number > 0", lambda v: v > 0)
-    steps = _int("steps", steps, 1)
-    final = _real("final", final, "in (0, 1]", lambda v: 0 < v <= 1)
-    warmup_fraction = _real("warmup_fraction", warmup_fraction, "in [0, 1)", lambda v: 0 <= v < 1)
+    lr0 = check.positive("lr0", lr0)
+    steps = check.integer("steps", steps, 1)
+    final = check.real("final", final, "in (0, 1]", lambda v: 0 < v <= 1)
+    warmup_fraction = check.real("warmup_fraction", warmup_fraction, "in [0, 1)",
+                                 lambda v: 0 <= v < 1)
     lr_end = final * lr0
     ramp = int(round(warmup_fraction * steps))
     rest = max(steps - ramp, 1)
@@ -634,7 +610,7 @@ def check_dense_backward(backward: Callable[..., Any], seed: int = 0) -> Exercis
     if not callable(backward):
         raise ValueError(f"backward must be a function backward(a, W, b, dh), got "
                          f"{type(backward).__name__}")
-    rng = np.random.default_rng(_int("seed", seed, 0))
+    rng = np.random.default_rng(check.integer("seed", seed, 0))
     m, fan_in, fan_out = 5, 3, 4
     a = rng.normal(size=(m, fan_in))
     W = rng.normal(size=(fan_in, fan_out))
@@ -770,7 +746,9 @@ def _linear_x(ax: Axes, hi: float) -> None:
 
 
 def _status(text: str, kind: str = "ok") -> str:
-    color = {"ok": "#1a7f37", "diverged": "#c00", "info": "#333"}.get(kind, "#333")
+    """``text`` as HTML in the colour of its ``kind``: ok, warn, diverged or info."""
+    colors = {"ok": "#1a7f37", "warn": "#b35900", "diverged": "#c00", "info": "#333"}
+    color = colors.get(kind, "#333")
     return f'<span style="color:{color}">{html.escape(text)}</span>'
 
 
@@ -794,15 +772,10 @@ class _Cache:
 def _log_slider(name: str, value: float, lo: int, hi: int, description: str) -> W.FloatLogSlider:
     """A log-scale slider from 10**lo to 10**hi; a start value outside that range is refused
     (a slider would silently clamp it)."""
-    _real(name, value, f"a number in [1e{lo}, 1e{hi}] (the slider's range)",
-          lambda v: 10.0 ** lo <= v <= 10.0 ** hi)
+    check.real(name, value, f"a number in [1e{lo}, 1e{hi}] (the slider's range)",
+               lambda v: 10.0 ** lo <= v <= 10.0 ** hi)
     return W.FloatLogSlider(value=float(value), base=10, min=lo, max=hi, step=0.05,
                             description=description, readout_format=".1e", continuous_update=False)
-
-
-def _in_range(name: str, value: Any, lo: int, hi: int) -> int:
-    """An integer start value of an IntSlider, which would silently clamp it."""
-    return _int(name, value, lo, hi)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -833,15 +806,16 @@ class TrainingExplorer(Dashboard):
         first = TrainSettings(dataset=dataset, hidden=hidden, layers=layers, activation=activation,
                               optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
                               seed=seed)
-        self.resolution = _int("resolution", resolution, 10, 400)
+        self.resolution = check.integer("resolution", resolution, 10, 400)
         if hidden not in _HIDDEN_OPTIONS:
             raise ValueError(f"hidden must be one of {list(_HIDDEN_OPTIONS)}, got {hidden!r}")
         if batch_size not in (4, 8, 16, 32, 64, 128, None):
             raise ValueError(f"batch_size must be one of 4, 8, 16, 32, 64, 128 or None, "
                              f"got {batch_size!r}")
-        _in_range("epochs", epochs, 10, 500)
-        _in_range("layers", layers, 1, 3)
-        _in_range("seed", seed, 0, 9)
+        # start values of IntSliders, which would silently clamp them
+        check.integer("epochs", epochs, 10, 500)
+        check.integer("layers", layers, 1, 3)
+        check.integer("seed", seed, 0, 9)
         c = self.controls
         c["dataset"] = W.Dropdown(options=list(DATASETS), value=first.dataset, description="data")
         c["hidden"] = W.SelectionSlider(options=list(_HIDDEN_OPTIONS), value=first.hidden,
@@ -966,14 +940,14 @@ class BatchSizeExplorer(Dashboard):
         super().__init__()
         self.base = TrainSettings(dataset=dataset, n=n, hidden=hidden, optimizer=optimizer, lr=lr,
                                   epochs=epochs, batch_size=None, seed=seed)
-        self.draws = _int("draws", draws, 10, 2000)
-        warm_epochs = _int("warm_epochs", warm_epochs, 0, 10_000)
+        self.draws = check.integer("draws", draws, 10, 2000)
+        warm_epochs = check.integer("warm_epochs", warm_epochs, 0, 10_000)
         self.X, self.y = self.base.data()
         N = self.X.shape[0]
         self.sizes = batch_size_options(N)
         if batch_size not in self.sizes:
             raise ValueError(f"batch_size must be one of {self.sizes}, got {batch_size!r}")
-        _in_range("epochs", epochs, 1, 60)
+        check.integer("epochs", epochs, 1, 60)                 # an IntSlider would clamp it
         lr_slider = _log_slider("lr", lr, -3, 0, "lr")            # checked before the slow part
         # the point where gradients are measured: a network after warm_epochs of full-batch Adam
         self.probe = self.base.network(int(self.y.max()) + 1)
@@ -1113,8 +1087,8 @@ class ScheduleExplorer(Dashboard):
         super().__init__()
         self.base = TrainSettings(dataset=dataset, n=n, hidden=hidden, optimizer=optimizer,
                                   lr=lr0, epochs=epochs, batch_size=batch_size, seed=seed)
-        _in_range("epochs", epochs, 5, 200)
-        _real("warmup", warmup, "in [0, 0.5] (the slider's range)", lambda v: 0 <= v <= 0.5)
+        check.integer("epochs", epochs, 5, 200)                # an IntSlider would clamp it
+        check.real("warmup", warmup, "in [0, 0.5] (the slider's range)", lambda v: 0 <= v <= 0.5)
         N = len(self.base.data()[1])
         self.steps_per_epoch = 1 if batch_size >= N else math.ceil(N / batch_size)
         c = self.controls
