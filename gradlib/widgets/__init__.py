@@ -10,9 +10,11 @@ control's ``value`` updates the figure synchronously by moving existing artists.
     04        curvature_explorer                                 curvature
     05        newton_explorer                                    curvature
     06        momentum_explorer, optimizer_race                  momentum, descent
+    07        backprop_explorer                                  backprop
     08        training_explorer, batch_size_explorer,            training
               schedule_explorer
     09        gradient_flow_explorer                             pathologies
+    10        sharpness_explorer                                 sharpness
     11-12     regularization_explorer, adversarial_explorer      regularization
 """
 from __future__ import annotations
@@ -30,7 +32,8 @@ _EXPLORERS = {
     "momentum_explorer": "momentum", "training_explorer": "training",
     "batch_size_explorer": "training", "schedule_explorer": "training",
     "gradient_flow_explorer": "pathologies", "regularization_explorer": "regularization",
-    "adversarial_explorer": "regularization",
+    "adversarial_explorer": "regularization", "backprop_explorer": "backprop",
+    "sharpness_explorer": "sharpness",
 }
 __all__ = ["Dashboard", "new_figure", *_EXPLORERS]
 
