@@ -80,9 +80,11 @@ def test_notebook_runs_and_explorers_respond(browser, lab, screenshots: Path, no
             slider = dash.query_selector(".widget-slider .noUi-handle")
             if slider is not None:
                 before = figure.evaluate(CANVAS_SIGNATURE)
+                at_max = slider.evaluate(
+                    "h => Number(h.getAttribute('aria-valuenow')) >= Number(h.getAttribute('aria-valuemax'))")
                 slider.focus()
                 for _ in range(3):
-                    page.keyboard.press("ArrowRight")
+                    page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
                 assert _wait_changed(page, figure, before), \
                     f"{notebook.name}: explorer {k}'s plot did not change when a slider moved"
             select = dash.query_selector(".widget-dropdown select")
