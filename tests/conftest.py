@@ -1,6 +1,9 @@
 """Shared test configuration: hypothesis profiles, the non-interactive matplotlib backend, and
 fixtures several test modules use."""
 import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -39,3 +42,16 @@ def closing():
     yield made.append
     for dash in made:
         dash.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium driven by Playwright for the whole session (Playwright's
+    sync API allows one instance per thread, so every browser test shares this one)."""
+    sys.path.insert(0, str(Path(__file__).parent / "browser"))
+    from lab import CHROMIUM_FLAGS, chromium
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

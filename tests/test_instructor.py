@@ -303,21 +303,10 @@ def test_voila_lists_the_dashboards(voila: str) -> None:
     assert names == [p.name for p in DASHBOARDS]
 
 
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[object]:
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from lab import CHROMIUM_FLAGS, chromium
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("name", [p.stem for p in DASHBOARDS])
-def test_dashboard_runs_in_the_browser(voila: str, chromium_browser: object, name: str) -> None:
-    page = chromium_browser.new_page(viewport={"width": 1500, "height": 950})
+def test_dashboard_runs_in_the_browser(voila: str, browser: object, name: str) -> None:
+    page = browser.new_page(viewport={"width": 1500, "height": 950})
     errors: list[str] = []
     failed: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -1,4 +1,5 @@
-"""Fixtures for the real-browser tests: one JupyterLab and one Chromium for the session."""
+"""Fixtures for the real-browser tests: one JupyterLab for the session (the one Chromium,
+shared with tests/test_instructor.py, is in tests/conftest.py)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lab import CHROMIUM_FLAGS, Lab, chromium  # noqa: E402
+from lab import Lab  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -20,15 +21,6 @@ SCREENSHOTS = Path(os.environ.get("GRADLIB_SCREENSHOTS", ROOT / "build" / "brows
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     with Lab(NOTEBOOKS, tmp_path_factory.mktemp("lab")) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")
