@@ -19,7 +19,13 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["Dashboard", "new_figure"]
+__all__ = ["Dashboard", "new_figure", "wrap_layout"]
+
+
+def wrap_layout() -> W.Layout:
+    """Controls beside the figure when the page is wide enough, above it when not (laptops,
+    JupyterLab with its side panel open), so the figure is never cut off."""
+    return W.Layout(flex_flow="row wrap", align_items="flex-start")
 
 
 def new_figure(figsize: tuple[float, float], **kwargs: Any) -> Figure:
@@ -98,7 +104,7 @@ class Dashboard:
                 view = self._output
             panel = W.VBox(list(self.controls.values()) + list(getattr(self, "_extra", {}).values()),
                            layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, view]), self.status])
+            self._box = W.VBox([W.HBox([panel, view], layout=wrap_layout()), self.status])
             if self._output is not None:
                 self.redraw()
         return self._box

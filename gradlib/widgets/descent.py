@@ -57,7 +57,7 @@ from .. import _checks as check
 from .. import optim, plots
 from ..optim import Optimizer, Path
 from ..surfaces import Surface
-from ._base import Dashboard, new_figure
+from ._base import Dashboard, new_figure, wrap_layout
 
 __all__ = [
     "CUSTOM", "DEFAULT_FORMULA", "SCHEDULE_CHOICES", "HYPER", "LIMIT_FACTORS",
@@ -930,7 +930,8 @@ class _SurfaceDashboard(Dashboard):
     def _layout(self, panel: list[W.Widget], below: list[W.Widget]) -> W.Widget:
         if self._box is None:
             view = self._view()
-            self._box = W.VBox([W.HBox([W.VBox(panel, layout=W.Layout(min_width="320px")), view]),
+            self._box = W.VBox([W.HBox([W.VBox(panel, layout=W.Layout(min_width="320px")), view],
+                                       layout=wrap_layout()),
                                 *below])
             if self._output is not None:
                 self.redraw()
