@@ -40,6 +40,14 @@ def new_figure(figsize: tuple[float, float], **kwargs: Any) -> Figure:
     return fig
 
 
+def _show_whole_label(control: W.Widget) -> None:
+    """Size a control's label to its text: the default fixed width cuts "β (momentum)" to
+    "β (mome…"."""
+    style = getattr(control, "style", None)
+    if style is not None and hasattr(style, "description_width") and getattr(control, "description", ""):
+        style.description_width = "initial"
+
+
 class Dashboard:
     """Base class: ``controls`` (name -> ipywidgets control), ``figure``, ``update()``.
 
@@ -64,6 +72,7 @@ class Dashboard:
         """Observe every control; call after ``self.controls`` and the figure exist."""
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+            _show_whole_label(control)
         self._extra = dict(extra or {})
         self.update()
 
