@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Dual", "Var", "grad", "jvp", "vjp", "jacobian", "hvp",
+__all__ = ["Dual", "Var", "grad", "jvp", "vjp", "jacobian", "hvp", "trace", "tape",
            "exp", "log", "tanh", "sin", "cos", "sqrt", "relu", "sigmoid", "sum", "mean",
            "logsumexp"]
 
@@ -155,8 +155,10 @@ class Var(_Traced):
     turns the gradient of the output into the gradient of that input (a vector-Jacobian
     product). ``value`` is an ndarray, or a Dual when a forward pass rides along (hvp)."""
 
-    def __init__(self, value: Any, parents: tuple[tuple[Var, Callable[[Any], Any]], ...] = ()) -> None:
+    def __init__(self, value: Any, parents: tuple[tuple[Var, Callable[[Any], Any]], ...] = (),
+                 op: str = "constant") -> None:
         self.value = value if isinstance(value, Dual) else np.asarray(value, dtype=float)
+        self.op = op                               # the operation that made it, for reading a tape
         # only inputs that depend on x are worth a backward rule; constants are left out
         self.parents = tuple((p, rule) for p, rule in parents if p.needs_grad)
         self.needs_grad = bool(self.parents)
@@ -165,45 +167,45 @@ class Var(_Traced):
     ndim = property(lambda self: self.value.ndim)
 
     def __repr__(self) -> str:
-        return f"Var(value={self.value!r})"
+        return f"Var({self.op}, shape={self.shape})"
 
     @property
     def T(self) -> Var:
-        return Var(self.value.T, ((self, lambda g: g.T),))
+        return Var(self.value.T, ((self, lambda g: g.T),), "transpose")
 
     def reshape(self, *shape: Any) -> Var:
         old = self.shape
-        return Var(self.value.reshape(*shape), ((self, lambda g: g.reshape(old)),))
+        return Var(self.value.reshape(*shape), ((self, lambda g: g.reshape(old)),), "reshape")
 
     def __getitem__(self, index: Any) -> Var:
         shape = self.shape
-        return Var(self.value[index], ((self, lambda g: _scatter(g, index, shape)),))
+        return Var(self.value[index], ((self, lambda g: _scatter(g, index, shape)),), "index")
 
     def __neg__(self) -> Var:
-        return Var(-self.value, ((self, lambda g: -g),))
+        return Var(-self.value, ((self, lambda g: -g),), "neg")
 
     def __add__(self, other: Any) -> Var:
-        return _binary(self, other, lambda a, b: a + b,
+        return _binary("add", self, other, lambda a, b: a + b,
                        lambda g, a, b, out: g,                       # d(a+b)/da = 1
                        lambda g, a, b, out: g)
 
     def __sub__(self, other: Any) -> Var:
-        return _binary(self, other, lambda a, b: a - b,
+        return _binary("sub", self, other, lambda a, b: a - b,
                        lambda g, a, b, out: g,
                        lambda g, a, b, out: -g)
 
     def __mul__(self, other: Any) -> Var:
-        return _binary(self, other, lambda a, b: a * b,
+        return _binary("mul", self, other, lambda a, b: a * b,
                        lambda g, a, b, out: g * b,                   # d(ab)/da = b
                        lambda g, a, b, out: g * a)
 
     def __truediv__(self, other: Any) -> Var:
-        return _binary(self, other, lambda a, b: a / b,
+        return _binary("div", self, other, lambda a, b: a / b,
                        lambda g, a, b, out: g / b,
                        lambda g, a, b, out: -g * a / (b * b))        # d(a/b)/db = -a/b²
 
     def __pow__(self, other: Any) -> Var:
-        return _binary(self, other, lambda a, b: a ** b,
+        return _binary("pow", self, other, lambda a, b: a ** b,
                        lambda g, a, b, out: g * b * a ** (b - 1),
                        lambda g, a, b, out: g * out * log(a))        # d(a^b)/db = a^b log a
 
@@ -211,7 +213,7 @@ class Var(_Traced):
         if self.ndim > 2 or np.ndim(_value(other)) > 2:
             raise ValueError(f"@ is differentiated for 1-D and 2-D operands; got shapes "
                              f"{self.shape} and {np.shape(_value(other))}")
-        return _binary(self, other, lambda a, b: a @ b, _matmul_grad_a, _matmul_grad_b,
+        return _binary("matmul", self, other, lambda a, b: a @ b, _matmul_grad_a, _matmul_grad_b,
                        unbroadcast=False)
 
     def __radd__(self, other: Any) -> Var:
@@ -239,7 +241,7 @@ class Var(_Traced):
         return _value(self) < _value(other)
 
 
-def _binary(a: Var, b: Any, op: Callable, grad_a: Callable, grad_b: Callable, *,
+def _binary(name: str, a: Var, b: Any, op: Callable, grad_a: Callable, grad_b: Callable, *,
             unbroadcast: bool = True) -> Var:
     """out = op(a, b), with the backward rules for each side. Broadcasting copies an input
     along new or length-1 axes, so its gradient sums the output's gradient over them."""
@@ -248,7 +250,7 @@ def _binary(a: Var, b: Any, op: Callable, grad_a: Callable, grad_b: Callable, *,
     out = op(x, y)
     fit = _sum_to if unbroadcast else (lambda g, shape: g)
     return Var(out, ((a, lambda g: fit(grad_a(g, x, y, out), x.shape)),
-                     (b, lambda g: fit(grad_b(g, x, y, out), y.shape))))
+                     (b, lambda g: fit(grad_b(g, x, y, out), y.shape))), name)
 
 
 def _matmul_grad_a(g: Any, a: Any, b: Any, out: Any) -> Any:
@@ -294,7 +296,7 @@ def _elementwise(name: str, f: Callable[[np.ndarray], np.ndarray],
     def function(x: Any) -> Any:
         if isinstance(x, Var):
             out = function(x.value)
-            return Var(out, ((x, lambda g: g * df(x.value, out)),))  # chain rule: g f'(x)
+            return Var(out, ((x, lambda g: g * df(x.value, out)),), name)  # chain rule: g f'(x)
         if isinstance(x, Dual):
             out = f(x.primal)
             return Dual(out, x.tangent * df(x.primal, out))          # chain rule: f'(x) x'
@@ -330,7 +332,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 
             elif axis is None and not keepdims:
                 g = g.reshape((1,) * len(shape))
             return g + np.zeros(shape)                                # broadcast back
-        return Var(sum(x.value, axis, keepdims), ((x, back),))
+        return Var(sum(x.value, axis, keepdims), ((x, back),), "sum")
     if isinstance(x, Dual):
         return Dual(np.sum(x.primal, axis=axis, keepdims=keepdims),
                     np.sum(x.tangent, axis=axis, keepdims=keepdims))
@@ -373,9 +375,9 @@ def _check_same_shape(name: str, v: Any, what: str, shape: tuple[int, ...]) -> n
     return arr
 
 
-def _backward(out: Var, seed: Any) -> dict[int, Any]:
-    """Walk the tape from ``out`` once, in reverse topological order: each node's gradient is
-    complete (every use added up) before it is sent on to its parents."""
+def tape(out: Var) -> list[Var]:
+    """Every recorded Var that ``out`` depends on, in topological order (each after all of its
+    parents; ``out`` last): the order of the forward pass, and reversed, of the backward pass."""
     order: list[Var] = []
     seen: set[int] = set()
     stack: list[tuple[Var, bool]] = [(out, False)]
@@ -388,9 +390,15 @@ def _backward(out: Var, seed: Any) -> dict[int, Any]:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        stack.extend((parent, False) for parent, _ in node.parents)
+        stack.extend((parent, False) for parent, _ in reversed(node.parents))
+    return order
+
+
+def _backward(out: Var, seed: Any) -> dict[int, Any]:
+    """Walk the tape from ``out`` once, in reverse topological order: each node's gradient is
+    complete (every use added up) before it is sent on to its parents."""
     grads: dict[int, Any] = {id(out): seed}
-    for node in reversed(order):
+    for node in reversed(tape(out)):
         g = grads.pop(id(node), None)
         if g is None:
             continue
@@ -401,9 +409,14 @@ def _backward(out: Var, seed: Any) -> dict[int, Any]:
     return grads
 
 
+def trace(f: Callable[[Any], Any], x: Any) -> tuple[Var, Var]:
+    """Run f on x recorded as a Var; return (the input Var, the output Var). ``tape(output)``
+    lists what was recorded."""
+    return _trace(f, _check_x(x))
+
+
 def _trace(f: Callable[[Any], Any], x: Any) -> tuple[Var, Var]:
-    """Run f on x recorded as a Var: the tape is the graph reachable from the output."""
-    var = Var(x)
+    var = Var(x, op="input")
     var.needs_grad = True
     out = f(var)
     return var, out if isinstance(out, Var) else Var(out)

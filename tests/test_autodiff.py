@@ -246,3 +246,18 @@ def test_does_not_mutate_the_callers_array() -> None:
     ad.grad(lambda v: ad.sum(v[np.array([0, 0])] ** 2))(x)
     ad.hvp(lambda v: ad.sum(ad.exp(v)), x, x)
     np.testing.assert_array_equal(x, before)
+
+
+def test_tape_lists_the_recorded_operations_in_topological_order() -> None:
+    def f(v):
+        x, y = v[0], v[1]
+        return x * y + ad.sin(x)                 # x feeds two operations (fan-out)
+    var, out = ad.trace(f, np.array([0.5, 2.0]))
+    nodes = ad.tape(out)
+    assert [n.op for n in nodes] == ["input", "index", "index", "mul", "sin", "add"]
+    assert nodes[0] is var and nodes[-1] is out
+    position = {id(n): i for i, n in enumerate(nodes)}
+    assert all(position[id(p)] < i for i, n in enumerate(nodes) for p, _ in n.parents)
+    x_node = nodes[1]
+    assert sum(any(p is x_node for p, _ in n.parents) for n in nodes) == 2
+    np.testing.assert_allclose(ad.grad(f)(np.array([0.5, 2.0])), [2.0 + np.cos(0.5), 0.5], rtol=1e-15)
