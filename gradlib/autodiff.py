@@ -466,8 +466,9 @@ def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[np.ndarray, np.ndarray
 def jacobian(f: Callable[[Any], Any], x: Any, mode: str = "reverse") -> np.ndarray:
     """J[i, j] = ∂f_i/∂x_j, of shape f(x).shape + x.shape.
 
-    "reverse": one VJP per output entry (rows of J) — cheap when f has few outputs;
-    "forward": one JVP per input entry (columns of J) — cheap when x has few entries."""
+    "reverse": f is recorded once, then the tape is swept once per output entry (one VJP per
+               row of J) — cheap when f has few outputs;
+    "forward": one pass of f per input entry (one JVP per column of J) — cheap when x is small."""
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
     x = _check_x(x)
@@ -476,10 +477,10 @@ def jacobian(f: Callable[[Any], Any], x: Any, mode: str = "reverse") -> np.ndarr
         out_shape = np.shape(columns[0]) if columns else np.shape(_value(f(x)))
         return np.stack(columns, axis=-1).reshape(out_shape + x.shape) if columns \
             else np.zeros(out_shape + x.shape)
-    out_shape = np.shape(_value(f(x)))
-    size = int(np.prod(out_shape))
-    rows = [vjp(f, x, e.reshape(out_shape))[1] for e in np.eye(size)]
-    return np.stack(rows).reshape(out_shape + x.shape)
+    var, out = _trace(f, x)                        # record once, sweep the tape m times
+    rows = [np.asarray(_reverse(var, out, e.reshape(out.shape)), dtype=float)
+            for e in np.eye(int(np.prod(out.shape)))]
+    return np.stack(rows).reshape(out.shape + x.shape) if rows else np.zeros(out.shape + x.shape)
 
 
 def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> np.ndarray:
