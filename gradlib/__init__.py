@@ -8,6 +8,7 @@ Submodules (each one idea):
     curvature  Hessian eigen-analysis, stability thresholds, local quadratic models
     mlp        a NumPy multilayer perceptron with backprop, trained by the same optimizers
     autodiff   automatic differentiation from scratch: forward mode (JVP), reverse mode (VJP), HVP
+    practice   training in practice: LR range test, gradient noise scale, data-parallel workers
     data       toy data sets generated in code, and scikit-learn's bundled digits
     plots      matplotlib figures; animate: animations that play without a kernel
     widgets    ipywidgets dashboards (explorers) built from the above
@@ -19,7 +20,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("symbolic", "numeric", "surfaces", "optim", "curvature", "mlp", "autodiff", "data",
+_SUBMODULES = ("symbolic", "numeric", "surfaces", "optim", "curvature", "mlp", "autodiff", "practice", "data",
                "plots", "animate", "widgets")
 __all__ = [*_SUBMODULES, "__version__"]
 

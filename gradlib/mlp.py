@@ -161,6 +161,9 @@ class History:
     grad_norms    (epochs, layers): mean over the epoch's steps of ||dL/dW_i|| (data loss, before
                   penalties and clipping) -- the per-layer picture of vanishing/exploding gradients
     step_losses   per-step minibatch losses when ``record_steps=True``, else None
+    update_ratios (steps, layers) when ``record_steps=True``, else None: the update-to-weight
+                  ratio ||W_new - W|| / ||W|| of each layer's weights at each step (a rule of
+                  thumb: around 1e-3; far above, the rate is too high, far below, too low)
     lrs           learning rate used at each step (optimizer.learning_rate(t), t = 0, 1, ...)
     status        "finished", "diverged" (a non-finite loss stopped training; the last finite
                   parameters were restored) or "stopped_early" (validation loss stopped improving)
@@ -177,6 +180,7 @@ class History:
     status: str
     best_epoch: int | None
     message: str
+    update_ratios: np.ndarray | None = None
 
     def __repr__(self) -> str:
         parts = [f"status={self.status!r}", f"epochs={self.epochs}", f"steps={self.steps}"]
@@ -794,7 +798,7 @@ class MLP:
         state = optimizer.init(params.copy())
         current = params.copy()       # an array equal to the parameters now in `params`
         last_good = current           # the latest parameters whose loss was finite
-        losses, accs, norms, val_losses, val_accs, step_losses = [], [], [], [], [], []
+        losses, accs, norms, val_losses, val_accs, step_losses, ratios = [], [], [], [], [], [], []
         status, message, best_epoch, best_params, bad_epochs = "finished", "", None, None, 0
         best_val, step = math.inf, 0
         masks = None
@@ -837,6 +841,10 @@ class MLP:
                 if clip_fn is not None:
                     grad = clip_fn(grad, clip)
                 new, state = update(params, grad, state)
+                if record_steps:
+                    new_W = self._views(new)[0]
+                    ratios.append([math.sqrt(np.vdot(nw - w, nw - w) / max(np.vdot(w, w), 1e-300))
+                                   for nw, w in zip(new_W, self._W)])
                 np.copyto(params, new)
                 current = new if new is not params else params.copy()
                 step += 1
@@ -900,7 +908,8 @@ class MLP:
             grad_norms=np.array(norms).reshape(len(norms), nL),
             step_losses=np.array(step_losses) if record_steps else None,
             lrs=np.array([float(optimizer.learning_rate(t)) for t in range(step)]),
-            status=status, best_epoch=best_epoch, message=message)
+            status=status, best_epoch=best_epoch, message=message,
+            update_ratios=np.array(ratios).reshape(len(ratios), nL) if record_steps else None)
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float | None]:
         """(loss, accuracy or None) in evaluation mode, for checked inputs."""
