@@ -73,7 +73,9 @@ class RangeTest(NamedTuple):
     minibatch loss just before it; ``smoothed`` their bias-corrected moving average.
     ``blowup_lr`` is the rate at which the smoothed loss first exceeded ``stop_factor`` times its
     lowest value (None if it never did); ``best_lr`` the rate at the lowest smoothed loss;
-    ``suggested_lr`` = best_lr / 10, the usual pick (safely below the blow-up)."""
+    ``suggested_lr`` = best_lr / 10, the usual pick (safely below the blow-up). ``snapshots``
+    maps a step t to the parameters before it (every ``snapshot_every`` steps; empty if not asked),
+    e.g. to measure the sharpness along the sweep."""
     lrs: np.ndarray
     losses: np.ndarray
     smoothed: np.ndarray
@@ -81,12 +83,14 @@ class RangeTest(NamedTuple):
     best_lr: float
     suggested_lr: float
     status: str
+    snapshots: dict[int, np.ndarray]
 
 
 def lr_range_test(net: MLP, X: Any, y: Any, lr_min: float = 1e-4, lr_max: float = 10.0,
                   steps: int = 100, *, batch_size: int | None = None,
                   optimizer: Callable[[Any], Any] | None = None, smoothing: float = 0.9,
-                  stop_factor: float = 4.0, seed: int = 0) -> RangeTest:
+                  stop_factor: float = 4.0, seed: int = 0,
+                  snapshot_every: int | None = None) -> RangeTest:
     """Train a copy of ``net`` for ``steps`` steps with lr_t = lr_min (lr_max/lr_min)^(t/(steps-1))
     and record the loss (Smith 2017, "Cyclical learning rates", the LR range test).
 
@@ -109,6 +113,8 @@ def lr_range_test(net: MLP, X: Any, y: Any, lr_min: float = 1e-4, lr_max: float 
     check.real("smoothing", smoothing, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0)
     check.real("stop_factor", stop_factor, "a number > 1", lambda v: v > 1.0)
     check.integer("seed", seed, lo=0)
+    if snapshot_every is not None:
+        check.integer("snapshot_every", snapshot_every, lo=1)
     make = optim.gd if optimizer is None else optimizer
     if not callable(make):
         raise ValueError(f"optimizer must be an optimizer constructor such as optim.momentum, "
@@ -125,7 +131,10 @@ def lr_range_test(net: MLP, X: Any, y: Any, lr_min: float = 1e-4, lr_max: float 
     batches = _Batches(m, batch, seed)
     lrs, losses, smoothed = [], [], []
     avg, best, status, blowup = 0.0, math.inf, "finished", None
+    snapshots: dict[int, np.ndarray] = {}
     for t in range(steps):
+        if snapshot_every is not None and t % snapshot_every == 0:
+            snapshots[t] = params.copy()
         rows = batches.next()
         work.params = params
         loss, grad = work.loss_and_gradient(X[rows], y[rows])
@@ -146,7 +155,7 @@ def lr_range_test(net: MLP, X: Any, y: Any, lr_min: float = 1e-4, lr_max: float 
     smoothed_arr = np.array(smoothed)
     best_lr = float(lrs[int(np.argmin(smoothed_arr))])
     return RangeTest(np.array(lrs), np.array(losses), smoothed_arr, blowup, best_lr,
-                     best_lr / 10.0, status)
+                     best_lr / 10.0, status, snapshots)
 
 
 # ============================================================================ gradient noise

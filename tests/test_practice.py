@@ -61,6 +61,12 @@ def test_range_test_sweeps_geometrically_and_blows_up_just_past_two_over_lambda_
     # |1 - lr λmax| slightly > 1 to become visible, so the sweep overshoots 2/λmax
     assert test.best_lr < test.blowup_lr and test.suggested_lr == pytest.approx(test.best_lr / 10)
     assert len(test.losses) == len(test.lrs) == len(test.smoothed)
+    assert test.snapshots == {}
+    snap = practice.lr_range_test(net, X, y, lr_min=1e-4, lr_max=10.0, steps=300, snapshot_every=50)
+    assert sorted(snap.snapshots) == list(range(0, len(snap.lrs), 50))
+    np.testing.assert_array_equal(snap.snapshots[0], before)
+    r = A @ snap.snapshots[50] - y[:, 0]                     # the parameters before step 50
+    assert 0.5 * r @ r / len(X) == pytest.approx(snap.losses[50], rel=1e-12)
 
 
 def test_range_test_errors(regression) -> None:
@@ -73,6 +79,8 @@ def test_range_test_errors(regression) -> None:
         practice.lr_range_test(net, X, y, batch_size=500)
     with pytest.raises(ValueError, match=r"lr_min"):
         practice.lr_range_test(net, X, y, lr_min=-1.0)
+    with pytest.raises(ValueError, match=r"snapshot_every"):
+        practice.lr_range_test(net, X, y, snapshot_every=0)
     with pytest.raises(ValueError, match=r"net must be a gradlib.mlp.MLP"):
         practice.lr_range_test("net", X, y)
 
