@@ -29,7 +29,7 @@ from .mlp import MLP
 
 __all__ = ["RangeTest", "lr_range_test", "per_example_gradients", "NoiseScale",
            "gradient_noise_scale", "minibatch_gradient_variance", "predicted_minibatch_variance",
-           "data_parallel_gradient", "ParallelRun", "data_parallel_sgd"]
+           "data_parallel_gradient", "ParallelRun", "data_parallel_sgd", "Curves", "loss_curves"]
 
 
 def _check_net(net: Any) -> MLP:
@@ -314,3 +314,34 @@ def _loss_at(net: MLP, params: np.ndarray, X: np.ndarray, y: np.ndarray) -> floa
         return math.inf
     net.params = params
     return net.loss(X, y)
+
+
+# ============================================================================ loss curves
+class Curves(NamedTuple):
+    """Per-epoch training loss (running mean over the epoch's minibatches, as ``History.loss``)
+    and validation loss (end of epoch) of one run; ``status`` and ``message`` from ``fit``."""
+    train: np.ndarray
+    val: np.ndarray
+    status: str
+    message: str
+
+
+def loss_curves(lr: float, batch_size: int = 32, l2: float = 0.0, *, epochs: int = 60,
+                train_size: int = 300, hidden: int = 64, seed: int = 0) -> Curves:
+    """Train a fresh 64-hidden-10 tanh network on ``train_size`` digits with plain SGD and
+    return its training and validation curves (validation: 347 other training-split digits).
+    The settings the curves explorer exposes: the rate, the batch size, the L2 strength."""
+    from . import data, optim
+    lr = check.positive("lr", lr)
+    l2 = check.nonnegative("l2", l2)
+    epochs = check.integer("epochs", epochs, lo=1)
+    train_size = check.integer("train_size", train_size, lo=10, hi=1000)
+    batch_size = _check_batch("batch_size", batch_size, train_size)
+    digits = data.digits(seed=0)
+    X, y = digits.X_train[:train_size], digits.y_train[:train_size]
+    Xv, yv = digits.X_train[1000:], digits.y_train[1000:]
+    net = MLP([64, check.integer("hidden", hidden, lo=1), 10], activation="tanh", init="xavier",
+              seed=check.integer("seed", seed, lo=0))
+    h = net.fit(X, y, optim.gd(lr), epochs=epochs, batch_size=batch_size, l2=l2, seed=seed,
+                validation=(Xv, yv))
+    return Curves(h.loss, h.val_loss, h.status, h.message)

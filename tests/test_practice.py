@@ -185,3 +185,15 @@ def test_fit_records_update_to_weight_ratios(classification) -> None:
     expected = [lr * np.linalg.norm(g) / np.linalg.norm(w) for g, w in zip(gW, w0)]
     assert np.allclose(h.update_ratios[0], expected, rtol=1e-12)
     assert net.copy().fit(X, y, optim.gd(lr), epochs=1).update_ratios is None
+
+
+def test_loss_curves_reads_as_the_regimes_say() -> None:
+    low, good, high = (practice.loss_curves(lr, epochs=30) for lr in (0.002, 0.3, 50.0))
+    assert len(good.train) == len(good.val) == 30 and good.status == "finished"
+    assert low.train[-1] > 1.5 and low.train[-1] < low.train[0]            # too low: slow
+    assert good.train[-1] < 0.1 and good.val[-1] - good.train[-1] > 0.05  # fits; a gap remains
+    assert high.status == "diverged" or high.train[-1] > high.train[0]    # too high
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 300\]"):
+        practice.loss_curves(0.1, batch_size=301)
+    with pytest.raises(ValueError, match=r"lr"):
+        practice.loss_curves(-0.1)
