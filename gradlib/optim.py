@@ -459,24 +459,56 @@ class adam(Optimizer):
 
 @dataclass(frozen=True, repr=False)
 class adamw(adam):
-    """AdamW (torch.optim.AdamW): decoupled weight decay, then the Adam step:
+    """AdamW: decoupled weight decay, then the Adam step. Two conventions for the decay:
 
-        x <- x - lr * weight_decay * x
-        (then Adam's update of m, v and x as in adam)
+        schedule_multiplier=None   (default; torch.optim.AdamW, also optax.adamw):
+            x <- x - lr(t) * weight_decay * x
+        schedule_multiplier=eta    (Loshchilov & Hutter 2019, Algorithm 2; eta a number or a
+                                    function of the step t):
+            x <- x - eta(t) * weight_decay * x
+        then Adam's update of m, v and x as in adam, with step size lr(t).
+
+    In the paper one schedule multiplier eta(t) scales both terms,
+    x <- x - eta(t) * (alpha * m_hat / (sqrt(v_hat) + eps) + weight_decay * x), so the Adam
+    step has size lr(t) = alpha * eta(t) but the decay is NOT multiplied by alpha: pass
+    lr=alpha * eta (a number or a schedule) and schedule_multiplier=eta (1.0 for a constant
+    rate). The conventions run the same iterates when
+    weight_decay_paper = alpha * weight_decay_torch; the same number means a different decay.
     """
 
     weight_decay: float = 1e-2
+    schedule_multiplier: LearningRate | None = None
     name: ClassVar[str] = "adamw"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         weight_decay = check.nonnegative("weight_decay", self.weight_decay)
         object.__setattr__(self, "weight_decay", weight_decay)
+        eta = self.schedule_multiplier
+        if eta is not None and not callable(eta):
+            eta = check.real("schedule_multiplier", eta, "None (torch's convention: the decay "
+                             "is multiplied by lr), a finite number >= 0 or a function of the "
+                             "step t", lambda v: v >= 0)
+        object.__setattr__(self, "schedule_multiplier", eta)
+
+    def decay_rate(self, t: int) -> float:
+        """The fraction of x removed by the decay at step t: lr(t) * weight_decay (torch) or
+        schedule_multiplier(t) * weight_decay (Loshchilov & Hutter)."""
+        eta = self.schedule_multiplier
+        if eta is None:
+            return self.learning_rate(t) * self.weight_decay
+        if callable(eta):
+            value = float(eta(t))
+            if not 0 <= value < math.inf:
+                raise ValueError(f"schedule_multiplier: the function returned {value!r} at step "
+                                 f"t={t}; a multiplier must be finite and >= 0")
+            eta = value
+        return eta * self.weight_decay
 
     def update(self, x: np.ndarray, grad: np.ndarray, state: AdamState,
                hess: np.ndarray | None = None) -> tuple[np.ndarray, AdamState]:
         lr = self.learning_rate(state.count)
-        x = x - lr * self.weight_decay * x                     # decay the weights, not the gradient
+        x = x - self.decay_rate(state.count) * x               # decay the weights, not the gradient
         return self._adam(x, grad, state, lr)
 
 

@@ -172,6 +172,59 @@ def test_adamw_decays_the_weights_geometrically_when_the_gradient_is_zero():
     np.testing.assert_allclose(x, np.array([2.0, -1.0]) * (1 - 0.1 * 0.5) ** 5, rtol=1e-14)
 
 
+def test_adamw_torch_convention_multiplies_the_decay_by_the_scheduled_lr():
+    # torch.optim.AdamW: x <- x - lr_t * wd * x, then Adam. A step schedule 0.1, 0.1, 0.05: with
+    # a zero gradient Adam's step is 0, so only the decay acts, by hand: (1 - 0.01)^2 (1 - 0.005)
+    opt = adamw(step_decay(0.1, 0.5, 2), weight_decay=0.1)
+    x, state = np.array([2.0, -1.0]), opt.init(np.zeros(2))
+    for _ in range(3):
+        x, state = opt.update(x, np.zeros(2), state)
+    np.testing.assert_allclose(x, np.array([2.0, -1.0]) * 0.99 * 0.99 * 0.995, rtol=1e-15)
+    assert opt.decay_rate(0) == pytest.approx(0.01) and opt.decay_rate(2) == pytest.approx(0.005)
+
+
+def test_adamw_paper_convention_multiplies_the_decay_by_the_schedule_multiplier_only():
+    # Loshchilov & Hutter (2019), Algorithm 2: x1 = x0 - eta (alpha m_hat / (sqrt(v_hat) + eps)
+    # + wd x0). First step: m_hat = g, v_hat = g^2. Hand-computed with alpha = 0.01, eta = 0.5,
+    # wd = 0.1, x0 = (2, -1), g = (3, -4):
+    #   x1 = (2 - 0.5 * (0.01 * 3 / (3 + 1e-8) + 0.1 * 2), -1 - 0.5 * (0.01 * -4 / (4 + 1e-8) - 0.1))
+    #      = (1.895..., -0.945...)
+    x0, g = np.array([2.0, -1.0]), np.array([3.0, -4.0])
+    opt = adamw(0.01 * 0.5, weight_decay=0.1, schedule_multiplier=0.5)
+    x1, _ = opt.update(x0, g, opt.init(x0))
+    expected = np.array([2 - 0.5 * (0.01 * 3 / (3 + 1e-8) + 0.1 * 2),
+                         -1 - 0.5 * (0.01 * -4 / (4 + 1e-8) + 0.1 * -1)])
+    np.testing.assert_allclose(x1, expected, rtol=1e-14)
+    np.testing.assert_allclose(x1, [1.895, -0.945], atol=1e-8)
+    # torch's convention with the same numbers decays by lr * wd = 0.0005 instead of 0.05
+    x1_torch, _ = adamw(0.01 * 0.5, weight_decay=0.1).update(x0, g, adamw(0.005).init(x0))
+    np.testing.assert_allclose(x1_torch, x0 * (1 - 0.005 * 0.1) - 0.005 * g / (np.abs(g) + 1e-8),
+                               rtol=1e-14)
+
+
+def test_adamw_conventions_agree_when_the_paper_decay_is_alpha_times_the_torch_decay():
+    # lr(t) = alpha * eta(t): torch decays by lr(t) * wd_torch, the paper by eta(t) * wd_paper;
+    # with wd_paper = alpha * wd_torch the two runs are the same, on a schedule too
+    alpha, wd_torch = 0.02, 0.3
+    eta = cosine_decay(1.0, 50, lr_min=0.1)
+    lr = cosine_decay(alpha, 50, lr_min=0.1 * alpha)
+    torch_like = adamw(lr, weight_decay=wd_torch)
+    paper = adamw(lr, weight_decay=alpha * wd_torch, schedule_multiplier=eta)
+    rng = np.random.default_rng(0)
+    xa = xb = rng.normal(size=3)
+    sa, sb = torch_like.init(xa), paper.init(xb)
+    for t in range(60):
+        g = rng.normal(size=3)
+        assert paper.decay_rate(t) == pytest.approx(torch_like.decay_rate(t), rel=1e-12)
+        xa, sa = torch_like.update(xa, g, sa)
+        xb, sb = paper.update(xb, g, sb)
+    np.testing.assert_allclose(xb, xa, rtol=1e-12)
+    # a function of t works as a multiplier too, and a bad value names the argument
+    assert adamw(0.1, weight_decay=0.5, schedule_multiplier=lambda t: 0.5**t).decay_rate(2) == 0.125
+    with pytest.raises(ValueError, match=r"schedule_multiplier: the function returned nan at step t=0"):
+        adamw(0.1, schedule_multiplier=lambda t: float("nan")).decay_rate(0)
+
+
 def test_updates_never_mutate_their_inputs():
     x, g = np.array([1.0, 2.0]), np.array([0.3, -0.4])
     for name, cls in OPTIMIZERS.items():
@@ -407,6 +460,8 @@ BOWL = surfaces.get("bowl")
     (lambda: adagrad(0.1, eps=-1e-10), r"eps must be a finite number >= 0, got -1e-10"),
     (lambda: adam(0.1, eps=-1.0), r"eps must be a finite number >= 0, got -1.0"),
     (lambda: adamw(0.1, weight_decay=-0.01), r"weight_decay must be a finite number >= 0, got -0.01"),
+    (lambda: adamw(0.1, schedule_multiplier=-1.0), r"schedule_multiplier must be None \(torch's convention: the decay is multiplied by lr\), a finite number >= 0 or a function of the step t, got -1.0"),
+    (lambda: adamw(0.1, schedule_multiplier="paper"), r"schedule_multiplier must be None .*got 'paper'"),
     (lambda: newton(damping=-1.0), r"damping must be a finite number >= 0, got -1.0"),
     (lambda: make("sgd"), r"name: unknown optimizer 'sgd'; known optimizers are gd, momentum, nesterov, adagrad, rmsprop, adam, adamw, newton"),
     (lambda: make("adam", beta=0.9), r"beta: not a hyper-parameter of adam \(it takes lr, beta1, beta2, eps\)"),

@@ -233,6 +233,21 @@ def test_regularization_data_is_nested_and_shares_the_validation_set():
         R.regularization_data(1000)
 
 
+def test_the_test_set_is_an_independent_draw_that_no_setting_of_the_training_changes():
+    from gradlib import data as gdata
+    small, big = R.regularization_data(15), R.regularization_data(240, n_test=50)
+    np.testing.assert_array_equal(big.X_test, gdata.moons(50, 0.3, R.TEST_SEED_OFFSET + 1)[0])
+    np.testing.assert_array_equal(small.X_test, gdata.moons(300, 0.3, R.TEST_SEED_OFFSET + 1)[0])
+    assert small.y_test.shape == (300,) and set(np.unique(small.y_test)) == {0, 1}
+    # no test point is a training or validation point
+    seen = {tuple(p) for p in np.concatenate([big.X_train, big.X_val])}
+    assert not any(tuple(p) in seen for p in small.X_test)
+    run = R.train_regularized(R.RegSettings(n_train=15, epochs=5))
+    np.testing.assert_array_equal(run.data.X_test, small.X_test)
+    with pytest.raises(ValueError, match=r"n_test must be an integer in \[2, 100000\], got 1"):
+        R.regularization_data(15, n_test=1)
+
+
 def test_penalties_shrink_weights_and_l1_makes_them_sparse():
     runs = {key: R.train_regularized(R.RegSettings(epochs=150, **kw)) for key, kw in
             {"none": {}, "l2": {"l2": 1e-2}, "l1": {"l1": 3e-3}}.items()}

@@ -8,7 +8,8 @@
 Pure functions, used by the explorers and tested without any widget:
 
     RegSettings(...), train_regularized(settings) -> RegRun   one (cached) regularized training run
-    regularization_data(n_train, noise, n_val, seed)          nested training sets + a validation set
+    regularization_data(n_train, noise, n_val, seed, n_test)  nested training sets, a validation set
+                                             and a held-out test set
     weight_vector(model), weight_histogram(model, edges), near_zero_fraction(model, tol)
     l2_step(w, grad, lr, l2)                 (1 - lr l2) w - lr grad: gradient descent on L + (l2/2)||w||^2
     weight_decay_paths(grad, x0, lr, weight_decay, steps)     Adam + L2 against AdamW, step by step
@@ -47,7 +48,7 @@ from .training import _Cache, _decades, _status
 
 __all__ = [
     "L2_OPTIONS", "L1_OPTIONS", "DROPOUT_OPTIONS", "N_TRAIN_OPTIONS", "HIST_EDGES",
-    "RegData", "regularization_data", "RegSettings", "RegRun", "train_regularized",
+    "RegData", "regularization_data", "TEST_SEED_OFFSET", "RegSettings", "RegRun", "train_regularized",
     "weight_vector", "weight_histogram", "near_zero_fraction",
     "l2_step", "DecayPaths", "weight_decay_paths",
     "DigitsModel", "digits_classifier", "fgsm", "accuracy_vs_eps", "saliency",
@@ -98,24 +99,33 @@ def _inputs(model: MLP, X: Any, clip: tuple[float, float] | None) -> np.ndarray:
 # data and one regularized training run
 # ---------------------------------------------------------------------------------------------
 class RegData(NamedTuple):
-    """A training set and a validation set drawn from the same noisy two-moons distribution."""
+    """A training set, a validation set and a test set from the same noisy two-moons
+    distribution. Choices (lambda, the stopping epoch) are made on the validation set; the test
+    set is touched only to report the chosen network's loss."""
     X_train: np.ndarray
     y_train: np.ndarray
     X_val: np.ndarray
     y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
 
 
-@lru_cache(maxsize=16)
-def _moons_pool(noise: float, n_val: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    X, y = gdata.moons(_POOL + n_val, noise=noise, seed=seed)
+#: The test set of data seed s is an independent draw with seed TEST_SEED_OFFSET + s.
+TEST_SEED_OFFSET = 10_000
+
+
+@lru_cache(maxsize=32)
+def _moons_pool(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    X, y = gdata.moons(n, noise=noise, seed=seed)
     X.flags.writeable = y.flags.writeable = False
     return X, y
 
 
 def regularization_data(n_train: int = 30, noise: float = 0.3, n_val: int = 300,
-                        seed: int = 1) -> RegData:
+                        seed: int = 1, n_test: int = 300) -> RegData:
     """Two moons with label noise from overlap: the first n_train points of a fixed pool of
-    max(N_TRAIN_OPTIONS) training points, and n_val validation points from the same draw.
+    max(N_TRAIN_OPTIONS) training points, n_val validation points from the same draw, and
+    n_test test points from an independent draw (seed TEST_SEED_OFFSET + seed).
 
     The training sets are nested: the set of size 60 contains the set of size 30, so "more data"
     changes one thing only.
@@ -124,8 +134,11 @@ def regularization_data(n_train: int = 30, noise: float = 0.3, n_val: int = 300,
     noise = check.nonnegative("noise", noise)
     n_val = check.integer("n_val", n_val, 1, 100_000)
     seed = check.integer("seed", seed, 0)
-    X, y = _moons_pool(noise, n_val, seed)
-    return RegData(X[:n_train].copy(), y[:n_train].copy(), X[_POOL:].copy(), y[_POOL:].copy())
+    n_test = check.integer("n_test", n_test, 2, 100_000)
+    X, y = _moons_pool(_POOL + n_val, noise, seed)
+    X_test, y_test = _moons_pool(n_test, noise, TEST_SEED_OFFSET + seed)
+    return RegData(X[:n_train].copy(), y[:n_train].copy(), X[_POOL:].copy(), y[_POOL:].copy(),
+                   X_test.copy(), y_test.copy())
 
 
 @dataclass(frozen=True)
@@ -136,7 +149,8 @@ class RegSettings:
     momentum (lr, beta 0.9) on L + l1 sum|W| + (l2/2) sum W^2, with inverted dropout ``dropout``
     on the hidden layers. Momentum rather than Adam on purpose: Adam divides every gradient,
     the penalty's too, by its running RMS, so its "L2" is not the L2 of the formula (notebook 11).
-    ``seed`` seeds the weights and the dropout masks; ``data_seed`` the data.
+    ``seed`` seeds the weights and the dropout masks; ``data_seed`` the data (the test set of
+    ``n_test`` points is an independent draw, used only to report, never to choose).
     """
     n_train: int = 30
     l2: float = 0.0
@@ -150,6 +164,7 @@ class RegSettings:
     n_val: int = 300
     seed: int = 0
     data_seed: int = 1
+    n_test: int = 300
 
     def __post_init__(self) -> None:
         check.integer("n_train", self.n_train, 2, _POOL)
@@ -164,9 +179,11 @@ class RegSettings:
         check.integer("n_val", self.n_val, 1, 100_000)
         check.integer("seed", self.seed, 0)
         check.integer("data_seed", self.data_seed, 0)
+        check.integer("n_test", self.n_test, 2, 100_000)
 
     def data(self) -> RegData:
-        return regularization_data(self.n_train, self.noise, self.n_val, self.data_seed)
+        return regularization_data(self.n_train, self.noise, self.n_val, self.data_seed,
+                                   self.n_test)
 
     def network(self) -> MLP:
         """A fresh seeded network 2 -> hidden^layers -> 2 (He init, softmax output)."""
@@ -266,7 +283,12 @@ def weight_decay_paths(grad: Callable[[np.ndarray], Any], x0: Any, lr: float,
         Adam + L2:  g <- grad(x) + wd x, then Adam's step  x <- x - lr m_hat / (sqrt(v_hat) + eps)
                     (the decay goes through m and v: divided by the running RMS of g)
         AdamW:      x <- x - lr wd x, then Adam's step with g = grad(x)
-                    (the decay is applied as is, the same relative shrink for every coordinate)
+                    (the decay is applied as is, the same relative shrink for every coordinate;
+                    torch's convention, optim.adamw's default)
+
+    Where they come to rest: Adam + L2 where grad L + wd x = 0 (the penalized minimizer); AdamW
+    where wd x_i = -g_i / (|g_i| + eps), i.e. at a stationary point of L inside the box
+    |x_i| < 1/wd, or on its edge with the gradient pointing outward (notebook 11).
     """
     if not callable(grad):
         raise ValueError(f"grad must be a function of x returning dL/dx, got {type(grad).__name__}")
@@ -525,7 +547,7 @@ class RegularizationExplorer(Dashboard):
 
         ax_loss = self.ax_loss = fig.add_axes((0.40, 0.13, 0.27, 0.74))
         (self.train_line,) = ax_loss.plot([], [], color="#1f77b4", lw=1.4, label="training")
-        (self.val_line,) = ax_loss.plot([], [], color="#d62728", lw=1.4, label="validation")
+        (self.val_line,) = ax_loss.plot([], [], color="#ff7f0e", lw=1.4, label="validation")
         self.best_line = ax_loss.axvline(0.0, color="#555", lw=0.9, ls="--", label="best val.")
         ax_loss.set_yscale("log")
         ax_loss.set_xlim(0, self.base.epochs)
@@ -559,7 +581,8 @@ class RegularizationExplorer(Dashboard):
         return RegSettings(n_train=int(c["n_train"].value), l2=float(c["l2"].value),
                            l1=float(c["l1"].value), dropout=float(c["dropout"].value),
                            hidden=b.hidden, layers=b.layers, epochs=b.epochs, lr=b.lr,
-                           noise=b.noise, n_val=b.n_val, seed=b.seed, data_seed=b.data_seed)
+                           noise=b.noise, n_val=b.n_val, seed=b.seed, data_seed=b.data_seed,
+                           n_test=b.n_test)
 
     def update(self) -> None:
         s = self.settings = self.current_settings()
