@@ -1,8 +1,9 @@
 """Curvature: what the Hessian says about a point, a step size, and a whole descent path.
 
     H = Q diag(l1 <= ... <= ln) Q^T        eigenvalues = curvature along the principal directions
-    condition = max|l| / min|l|            how elongated the level sets are (zig-zag of GD)
-    max_stable_lr(H) = 2 / l_max           GD on the local quadratic blows up above it
+    condition = max|l| / min|l|            sharpest over flattest curvature (zig-zag of GD); the
+                                           level sets are sqrt(condition) times longer than wide
+    max_stable_lr(H) = 2 / l_max           the GD threshold: converges for 0 < lr < 2 / l_max
     gd_rate(H, lr) = max |1 - lr * l|      GD contraction per step on the local quadratic
     momentum_rate(H, lr, beta)             spectral radius of the heavy-ball iteration
     m(q) = f(p) + g^T (q - p) + 1/2 (q - p)^T H (q - p)      second-order Taylor model at p
@@ -133,6 +134,9 @@ def analyze(H: ArrayLike, tol: float = 1e-8, *, scale: float | None = None) -> C
 
         H = Q diag(l) Q^T,   l ascending,   condition = max|l| / min|l|
 
+    The condition number is a ratio of curvatures; for positive-definite H the level sets of
+    1/2 d^T H d are ellipses with semi-axes ~ 1/sqrt(l_i), so their axis ratio is sqrt(condition).
+
     An eigenvalue counts as zero when |l| <= tol * scale; ``scale`` defaults to max|l| (a
     relative test). Pass the typical curvature of a surface as ``scale`` to judge a point whose
     whole Hessian is tiny (near the flat centre of a monkey saddle every |l| is tiny, and only an
@@ -172,12 +176,15 @@ def analyze(H: ArrayLike, tol: float = 1e-8, *, scale: float | None = None) -> C
 
 # -- step sizes and rates on the local quadratic ------------------------------------------------
 def max_stable_lr(H: ArrayLike) -> float:
-    """The largest stable gradient-descent step on the local quadratic: 2 / l_max.
+    """The stability threshold of gradient descent on the local quadratic: 2 / l_max.
 
         x <- x - lr * H x   multiplies the l-component by (1 - lr * l)
-        |1 - lr * l_max| < 1   <=>   lr < 2 / l_max
+        |1 - lr * l| < 1 for every l > 0   <=>   0 < lr < 2 / l_max
 
-    Above it the iterates oscillate along the top eigenvector with growing amplitude.
+    GD converges for every lr in (0, 2 / l_max) (when all l > 0). The threshold itself is not a
+    stable step: at lr = 2 / l_max the top component is multiplied by exactly -1, so it bounces
+    with constant amplitude forever; above it that oscillation grows. So there is no largest
+    stable step, only this threshold.
     Returns inf when l_max <= 0: with no upward curvature no step size overshoots (but then
     gradient descent moves away from p along every downhill direction at any lr; p is no minimum).
     At a saddle the same holds for the downhill directions; 2 / l_max bounds the upward ones.

@@ -227,6 +227,49 @@ def test_max_stable_lr_closed_forms():
         C.max_stable_lr([[1.0, 1.0], [0.0, 1.0]])
 
 
+@settings(max_examples=20)
+@given(st.integers(2, 5), st.integers(0, 2**32 - 1))
+def test_at_the_threshold_gd_bounces_with_constant_amplitude(n, seed):
+    """max_stable_lr is a threshold, not a largest stable step: at lr = 2 / l_max exactly the top
+    eigen-component flips sign every step and keeps its size forever (gd_rate = 1)."""
+    from gradlib import optim
+    rng = np.random.default_rng(seed)
+    lams = np.sort(rng.uniform(0.1, 10.0, n))
+    lams[-1] = lams[-2] + rng.uniform(0.5, 5.0)                 # a gap below the top eigenvalue
+    Q = rotation(n, seed)
+    A, c = (Q * lams) @ Q.T, rng.normal(size=n)
+    x0 = c + Q[:, -1] + 0.1 * rng.normal(size=n)
+    lr = C.max_stable_lr(A)
+    assert C.gd_rate(A, lr) == pytest.approx(1.0, abs=1e-12)
+    path = optim.descend(Quadratic(A, c), optim.gd(lr), x0, steps=300, tol=0.0)
+    top = (path.xs - c) @ Q[:, -1]                               # component along the top eigenvector
+    assert path.status == "max_steps"
+    np.testing.assert_allclose(np.abs(top), abs(top[0]), rtol=1e-9)
+    assert np.all(top[1:] * top[:-1] < 0)
+
+
+def _level_set_radii(f, directions, level):
+    """Distance from 0 to the level set f = level along each unit direction, by bisection."""
+    r_in, r_out = np.zeros(len(directions)), np.ones(len(directions))
+    while np.any(f(r_out[:, None] * directions) < level):
+        r_out *= 2
+    for _ in range(60):
+        mid = (r_in + r_out) / 2
+        inside = f(mid[:, None] * directions) < level
+        r_in, r_out = np.where(inside, mid, r_in), np.where(inside, r_out, mid)
+    return r_in
+
+
+@settings(max_examples=20)
+@given(spd_matrices(n_max=2))
+def test_level_sets_are_sqrt_condition_times_longer_than_wide(spd):
+    """The condition number is a ratio of curvatures; the level sets' axis ratio is its root."""
+    A, _, _ = spd
+    angles = np.linspace(0.0, np.pi, 20_000, endpoint=False)
+    radii = _level_set_radii(Quadratic(A).f, np.column_stack([np.cos(angles), np.sin(angles)]), 1.0)
+    assert radii.max() / radii.min() == pytest.approx(math.sqrt(C.analyze(A).condition), rel=1e-5)
+
+
 def _gd_distances(A, c, x0, lr, steps):
     """Distances |x_k - c| of gradient descent, run with gradlib.optim."""
     from gradlib import optim

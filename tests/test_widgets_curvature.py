@@ -59,7 +59,7 @@ def test_stability_limit_against_real_runs():
     assert WC.stability_limit("newton") is None
 
 
-def test_default_lr_is_half_the_largest_stable_step(rosenbrock):
+def test_default_lr_is_half_the_stability_threshold(rosenbrock):
     H = sympy_hessian(rosenbrock, rosenbrock.start)
     assert WC.default_lr(rosenbrock) == pytest.approx(0.5 * curvature.max_stable_lr(H), rel=1e-12)
     assert WC.default_lr("saddle", (0.3, 0.2)) == pytest.approx(0.5, rel=1e-12)   # lambda = -2, 2
@@ -366,3 +366,16 @@ def test_a_diverged_run_is_reported_and_drawn_to_its_last_point(closing):
     np.testing.assert_array_equal(dash.view.glyph.quiver.get_offsets()[0], dash.path.xs[-1])
     lo, hi = dash.view.ax_curv.get_ylim()
     assert hi <= 3 * 2.0 and lo >= -2 * 2.0       # the line stays in view, the curve leaves it
+
+
+def test_every_control_shows_its_whole_label(explorer, closing):
+    """No label cut to 'β (mome…': each control's label is sized to its text, and no label is
+    abbreviated to fit a fixed width."""
+    newton = WC.newton_explorer("himmelblau", (-4.0, 0.0), steps=5)
+    closing(newton)
+    for dash in (explorer, newton):
+        labelled = [c for c in dash.controls.values() if getattr(c, "description", "")]
+        assert labelled
+        for control in labelled:
+            assert control.style.description_width == "initial", control.description
+            assert "." not in control.description, control.description     # no "quadr." / "mom."

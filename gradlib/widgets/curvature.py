@@ -15,7 +15,7 @@ Pure helpers, usable and tested without any widget:
 
     stability_limit(optimizer, beta)       lr * lambda_max above which the optimizer blows up
                                            on a quadratic: 2 (gd), 2 (1 + beta) (momentum)
-    default_lr(surface, x0)                1 / lambda_max(x0): half the largest stable GD step
+    default_lr(surface, x0)                1 / lambda_max(x0): half the GD threshold 2 / lambda_max
     path_curvature(surface, path, lr)      eigenvalues and lr * lambda along a Path
     second_order_race(surface, x0, ...)    the same start, several methods -> Race
     race_table(race)                       one RaceRow per method: status, steps, end point, kind
@@ -116,7 +116,8 @@ def stability_limit(optimizer: str, beta: float = 0.9) -> float | None:
 def default_lr(surface: Any, x0: ArrayLike | None = None) -> float:
     """1 / lambda_max of the Hessian at x0 (default: the surface's start).
 
-    Half the largest stable gradient-descent step there (``curvature.max_stable_lr`` = 2 / l_max).
+    Half the gradient-descent threshold there (``curvature.max_stable_lr`` = 2 / l_max: GD
+    converges on the local quadratic for 0 < lr < 2 / l_max).
     Where f curves up in no direction (l_max <= 0) no step overshoots; 0.01 is returned then.
     """
     surface = _surface(surface)
@@ -579,7 +580,7 @@ class CurvatureExplorer(_SteppedExplorer):
                                                   description="κ (quadratic)",
                                                   readout_format=".3g", continuous_update=False)
         self.controls["angle"] = W.FloatSlider(value=angle, min=-90, max=90, step=5,
-                                               description="angle° (quadr.)",
+                                               description="angle° (quadratic)",
                                                readout_format=".0f", continuous_update=False)
         self.controls["steps"] = W.IntSlider(value=steps, min=1, max=max(2000, steps), step=1,
                                              description="steps")
@@ -729,7 +730,7 @@ class NewtonExplorer(_SteppedExplorer):
                                             step=(yb - ya) / 200, description="start y",
                                             readout_format=".2f")
         self.controls["lr"] = W.FloatLogSlider(value=lr, base=10, min=-5, max=0, step=0.01,
-                                               description="lr (GD, mom.)", readout_format=".2e")
+                                               description="lr (GD, momentum)", readout_format=".2e")
         self.controls["damping"] = W.FloatLogSlider(value=damping, base=10, min=-2, max=3,
                                                     step=0.01, description="damping μ",
                                                     readout_format=".3g")
