@@ -32,7 +32,8 @@ import numpy as np
 from . import _checks as check
 
 __all__ = ["METHODS", "default_step", "derivative", "gradient", "jacobian", "hessian",
-           "step_errors", "rel_error", "gradcheck", "GradcheckResult", "Mismatch"]
+           "step_errors", "rel_error", "entry_rel_errors", "gradcheck", "GradcheckResult",
+           "Mismatch"]
 
 METHODS = ("forward", "backward", "central", "complex")
 EPS = float(np.finfo(np.float64).eps)        # 2.2e-16, the spacing of float64 numbers near 1
@@ -376,24 +377,48 @@ def step_errors(f: Callable[[Any], Any], x: float, exact: float,
 
 # ---------------------------------------------------------------- comparing derivatives
 
+def _pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    A, B = _check_array(a, "a"), _check_array(b, "b")
+    try:
+        return tuple(np.broadcast_arrays(A, B))
+    except ValueError:
+        raise ValueError(f"a and b must have broadcastable shapes, got {A.shape} and {B.shape}") from None
+
+
 def rel_error(a: Any, b: Any) -> float:
-    """Relative error between two arrays (or numbers), safe when entries are zero:
+    """The NORMWISE relative error (max-norm) between two arrays (or numbers):
 
         rel_error(a, b) = max |a - b| / max(max |a|, max |b|, tiny)
 
-    The largest entry error measured against the largest entry magnitude, so a zero entry
-    cannot divide by zero (tiny = 2.2e-308; two all-zero arrays give 0). Symmetric in a, b.
-    Rough bands for a gradient check in float64: > 1e-2 wrong, 1e-4 suspicious, < 1e-7 right.
+    Every entry's error is measured against the LARGEST entry magnitude, so a zero entry cannot
+    divide by zero (tiny = 2.2e-308; two all-zero arrays give 0), and the rounding noise of a
+    finite difference at a tiny entry cannot inflate it. Symmetric in a, b.
+
+    This is NOT the per-entry relative error |a_i - b_i| / max(|a_i|, |b_i|) that CS231n's
+    gradient-check bands (> 1e-2 wrong, < 1e-7 right) are stated for: that one is
+    ``entry_rel_errors(a, b).max()``, and always rel_error(a, b) <= entry_rel_errors(a, b).max().
+    The price of the normwise view: an error confined to a tiny entry barely moves it.
     """
-    A, B = _check_array(a, "a"), _check_array(b, "b")
-    try:
-        A, B = np.broadcast_arrays(A, B)
-    except ValueError:
-        raise ValueError(f"a and b must have broadcastable shapes, got {A.shape} and {B.shape}") from None
+    A, B = _pair(a, b)
     if A.size == 0:
         return 0.0
     scale = max(float(np.max(np.abs(A))), float(np.max(np.abs(B))), TINY)
     return float(np.max(np.abs(A - B)) / scale)
+
+
+def entry_rel_errors(a: Any, b: Any) -> np.ndarray:
+    """The PER-ENTRY (componentwise) relative errors, the quantity of CS231n's gradient-check bands:
+
+        entry_rel_errors(a, b)[i] = |a_i - b_i| / max(|a_i|, |b_i|, tiny)
+
+    Scale-free entry by entry, which is its weakness: a finite difference carries rounding noise
+    of about eps |f| / h in EVERY entry, whatever the entry's size, so at an entry near 0 that
+    noise is divided by a tiny number and the ratio explodes (up to 1) although nothing is wrong.
+    Two entries that are both exactly 0 give 0. Symmetric in a, b; broadcasts; returns a float64
+    array of the broadcast shape (0-d for two numbers).
+    """
+    A, B = _pair(a, b)
+    return np.abs(A - B) / np.maximum(np.maximum(np.abs(A), np.abs(B)), TINY)
 
 
 class Mismatch(NamedTuple):
@@ -402,7 +427,7 @@ class Mismatch(NamedTuple):
     analytic: float
     numeric: float
     abs_error: float     # |analytic - numeric|
-    rel_error: float     # |analytic - numeric| / max(|analytic|, |numeric|, tiny)
+    rel_error: float     # this entry's relative error |analytic - numeric| / max(|analytic|, |numeric|, tiny)
     allowed: float       # atol + rtol * |numeric|
 
     @property
@@ -414,19 +439,27 @@ class Mismatch(NamedTuple):
 class GradcheckResult:
     """The verdict of gradcheck, with the worst entries so you can see WHERE a gradient is wrong.
 
-    ok             every entry satisfies |analytic - numeric| <= atol + rtol * |numeric|
-    max_abs_error  max |analytic - numeric|
-    max_rel_error  rel_error(analytic, numeric) = max |a - n| / max(max |a|, max |n|)
-    worst_index    index of the entry furthest outside (or least inside) its tolerance
-    worst          up to 5 entries, worst first, ranked by |a - n| / (atol + rtol |n|)
-    n_failed       how many entries break the tolerance; n_checked how many were compared
-    analytic, numeric   the two full arrays (read-only)
+    ok                   every entry satisfies |analytic - numeric| <= atol + rtol * |numeric|
+    max_abs_error        max |analytic - numeric|
+    max_rel_error        the NORMWISE relative error rel_error(analytic, numeric)
+                         = max |a - n| / max(max |a|, max |n|): every entry's error against the
+                         LARGEST entry. Not the largest per-entry error (next line); never above it.
+    max_entry_rel_error  the largest PER-ENTRY relative error max_i |a_i - n_i| / max(|a_i|, |n_i|)
+                         (entry_rel_errors; the quantity of CS231n's bands). It explodes at entries
+                         near 0, where rounding noise of size ~eps |f| / h is most of the entry.
+    entry_rel_index      the index where that largest per-entry error sits
+    worst_index          index of the entry furthest outside (or least inside) its tolerance
+    worst                up to 5 entries, worst first, ranked by |a - n| / (atol + rtol |n|)
+    n_failed             how many entries break the tolerance; n_checked how many were compared
+    analytic, numeric    the two full arrays (read-only)
 
     ``bool(result)`` is ``result.ok``, so ``assert gradcheck(f, grad, x)`` works as in torch.
     """
     ok: bool
     max_abs_error: float
     max_rel_error: float
+    max_entry_rel_error: float
+    entry_rel_index: tuple[int, ...]
     worst_index: tuple[int, ...]
     worst: tuple[Mismatch, ...]
     n_failed: int
@@ -446,15 +479,21 @@ class GradcheckResult:
             return f"gradcheck passed: all {self.n_checked} entries satisfy {rule}"
         return f"gradcheck FAILED: {self.n_failed} of {self.n_checked} entries break {rule}"
 
+    def _summary(self) -> tuple[str, str, str]:
+        # the two relative errors are different quantities: each keeps its own name
+        return (f"normwise rel error    max|a - n| / max(max|a|, max|n|) = {self.max_rel_error:.2e}"
+                f"  (.max_rel_error)",
+                f"per-entry rel error   max of |a - n| / max(|a|, |n|)   = "
+                f"{self.max_entry_rel_error:.2e} at {self.entry_rel_index}  (.max_entry_rel_error)",
+                f"max abs error {self.max_abs_error:.2e}; worst index (by tolerance) {self.worst_index}")
+
     def __str__(self) -> str:
-        lines = [self._headline(),
-                 f"max abs error {self.max_abs_error:.2e}, max rel error {self.max_rel_error:.2e}, "
-                 f"worst index {self.worst_index}",
-                 f"{'index':>10} {'analytic':>16} {'numeric':>16} {'abs err':>9} {'rel err':>9} "
+        lines = [self._headline(), *self._summary(),
+                 f"{'index':>10} {'analytic':>16} {'numeric':>16} {'abs err':>9} {'entry rel':>10} "
                  f"{'allowed':>9}"]
         for m in self.worst:
             lines.append(f"{str(m.index):>10} {m.analytic:>16.8e} {m.numeric:>16.8e} "
-                         f"{m.abs_error:>9.1e} {m.rel_error:>9.1e} {m.allowed:>9.1e}  "
+                         f"{m.abs_error:>9.1e} {m.rel_error:>10.1e} {m.allowed:>9.1e}  "
                          f"{'ok' if m.ok else 'FAIL'}")
         return "\n".join(lines)
 
@@ -465,15 +504,14 @@ class GradcheckResult:
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.ok else "#cf222e"
         head = "".join(f"<th>{h}</th>" for h in
-                       ("index", "analytic", "numeric", "abs err", "rel err", "allowed", ""))
+                       ("index", "analytic", "numeric", "abs err", "entry rel", "allowed", ""))
         rows = "".join(
             f"<tr style='color:{'inherit' if m.ok else '#cf222e'}'><td>{html.escape(str(m.index))}"
             f"</td><td>{m.analytic:.8e}</td><td>{m.numeric:.8e}</td><td>{m.abs_error:.1e}</td>"
             f"<td>{m.rel_error:.1e}</td><td>{m.allowed:.1e}</td><td>{'ok' if m.ok else 'FAIL'}</td></tr>"
             for m in self.worst)
         return (f"<div><b style='color:{color}'>{html.escape(self._headline())}</b><br>"
-                f"max abs error {self.max_abs_error:.2e}, max rel error {self.max_rel_error:.2e}, "
-                f"worst index {html.escape(str(self.worst_index))}"
+                + "<br>".join(html.escape(line) for line in self._summary()) +
                 f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
 
 
@@ -487,7 +525,10 @@ def gradcheck(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any],
 
     f maps a 1-D array x of n entries to a scalar (then grad(x) has shape (n,)) or to an array
     of shape S (then grad(x) is the Jacobian, shape S + (n,)). Defaults are those of
-    torch.autograd.gradcheck. The result reports the worst entries, not whole matrices.
+    torch.autograd.gradcheck. The result reports the worst entries, not whole matrices, and
+    both relative errors under their own names: the normwise max_rel_error and the per-entry
+    max_entry_rel_error (see GradcheckResult). The verdict ``ok`` uses neither: torch's mixed
+    rule, whose atol absorbs the rounding noise at entries near 0.
     """
     _check_callable(f)
     _check_callable(grad, "grad")
@@ -501,7 +542,7 @@ def gradcheck(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any],
 
     abs_err = np.abs(analytic - numeric)
     allowed = atol + rtol * np.abs(numeric)
-    rel = abs_err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), TINY)
+    rel = entry_rel_errors(analytic, numeric)
     with np.errstate(over="ignore"):
         badness = abs_err / np.maximum(allowed, TINY)       # > 1 means outside the tolerance
     order = np.argsort(-badness, axis=None, kind="stable")[:5]
@@ -510,8 +551,12 @@ def gradcheck(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any],
                            float(rel.flat[k]), float(allowed.flat[k])) for k in order)
     n_failed = int(np.sum(abs_err > allowed))
     analytic.flags.writeable = numeric.flags.writeable = False
+    k_rel = int(np.argmax(rel))
     return GradcheckResult(ok=n_failed == 0, max_abs_error=float(abs_err.max()),
-                           max_rel_error=rel_error(analytic, numeric), worst_index=worst[0].index,
+                           max_rel_error=rel_error(analytic, numeric),
+                           max_entry_rel_error=float(rel.flat[k_rel]),
+                           entry_rel_index=tuple(int(i) for i in np.unravel_index(k_rel, rel.shape)),
+                           worst_index=worst[0].index,
                            worst=worst, n_failed=n_failed, n_checked=int(numeric.size),
                            atol=atol, rtol=rtol, eps=eps, analytic=analytic, numeric=numeric)
 

@@ -286,15 +286,38 @@ def test_rel_error_formula():
     assert numeric.rel_error([[1.0, -4.0]], [[1.0, -3.0]]) == pytest.approx(0.25)
 
 
+def test_entry_rel_errors_formula():
+    # oracle: the per-entry formula |a_i - b_i| / max(|a_i|, |b_i|) worked out by hand
+    np.testing.assert_allclose(numeric.entry_rel_errors([1.0, 2.0, -4.0], [1.0, 2.2, -3.0]),
+                               [0.0, 0.2 / 2.2, 0.25], rtol=1e-15)
+    assert numeric.entry_rel_errors([0.0, 3.0], [0.0, 3.0]).tolist() == [0.0, 0.0]   # 0 vs 0: no 0/0
+    assert numeric.entry_rel_errors(1e-30, 0.0) == 1.0                          # tiny but entirely wrong
+    assert numeric.entry_rel_errors(2.0, [2.0, 1.0]).tolist() == [0.0, 0.5]    # broadcasting
+    a, b = [1.0, 1e-9], [1.0 + 1e-12, 1e-9 + 1e-12]      # the same absolute error in both entries
+    per_entry = numeric.entry_rel_errors(a, b)
+    assert per_entry[1] == pytest.approx(1e-3, rel=1e-3) and per_entry[0] < 1e-11   # the tiny entry explodes
+    assert numeric.rel_error(a, b) == pytest.approx(1e-12, rel=1e-3)                 # normwise does not
+
+
+def test_normwise_rel_error_never_exceeds_the_largest_per_entry_error():
+    rng = np.random.default_rng(0)
+    for shape in [(1,), (5,), (3, 4)]:
+        for _ in range(50):
+            a = rng.normal(size=shape) * 10.0 ** rng.integers(-12, 3, size=shape)
+            b = a + rng.normal(size=shape) * 10.0 ** rng.integers(-15, 0, size=shape)
+            assert numeric.rel_error(a, b) <= numeric.entry_rel_errors(a, b).max() * (1 + 1e-15)
+
+
+@pytest.mark.parametrize("function", [numeric.rel_error, numeric.entry_rel_errors])
 @pytest.mark.parametrize("a, b, pattern", [
     ([1.0, 2.0], [1.0, 2.0, 3.0], r"a and b must have broadcastable shapes, got \(2,\) and \(3,\)"),
     ([1.0, np.nan], [1.0, 2.0], r"a must be finite, got"),
     ([1.0], ["x"], r"b must be real numbers, got \['x'\]"),
     ([1.0], [1j], r"b must be real numbers"),
 ])
-def test_rel_error_errors(a, b, pattern):
+def test_rel_error_errors(function, a, b, pattern):
     with pytest.raises(ValueError, match=pattern):
-        numeric.rel_error(a, b)
+        function(a, b)
 
 
 # ---------------------------------------------------------------- gradcheck
@@ -310,7 +333,43 @@ def test_gradcheck_accepts_a_true_gradient():
     assert result.n_failed == 0 and result.n_checked == 4
     assert result.max_abs_error < 1e-9
     assert result.max_rel_error < 1e-9
+    assert result.max_entry_rel_error < 1e-8
     assert "passed" in str(result)
+
+
+def test_gradcheck_reports_the_normwise_and_the_per_entry_error_under_their_own_names():
+    # d/dp sum(sin p) = cos p; at p = pi/2 the true entry is 6e-17, so the central difference's
+    # rounding noise (~eps |f| / h, about 1e-10, the same in every entry) is all of that entry.
+    x = np.array([0.3, np.pi / 2, 2.0])
+    result = numeric.gradcheck(_sum_sin, np.cos, x)
+    a, n = np.cos(x), result.numeric
+    per_entry = np.abs(a - n) / np.maximum(np.abs(a), np.abs(n))          # oracle, by hand
+    assert result.max_entry_rel_error == pytest.approx(per_entry.max(), rel=1e-12)
+    assert result.entry_rel_index == (int(np.argmax(per_entry)),) == (1,)
+    assert result.max_rel_error == pytest.approx(np.abs(a - n).max() / np.abs(a).max(), rel=1e-6)
+    assert result.max_entry_rel_error > 1e-3            # per-entry explodes at the entry near 0 ...
+    assert result.max_rel_error < 1e-9                  # ... the normwise error does not ...
+    assert result.ok                                    # ... and torch's atol absorbs it
+    lines = str(result).splitlines()
+    assert lines[1].startswith("normwise rel error") and f"{result.max_rel_error:.2e}" in lines[1]
+    assert "max_rel_error" in lines[1] and "max_entry_rel_error" not in lines[1]
+    assert lines[2].startswith("per-entry rel error") and f"{result.max_entry_rel_error:.2e}" in lines[2]
+    assert "(1,)" in lines[2] and "max_entry_rel_error" in lines[2]
+    assert "entry rel" in lines[4] and "normwise rel error" in result._repr_html_()
+
+
+def test_gradcheck_a_bug_in_a_tiny_entry_hides_from_the_normwise_error_not_from_the_rule():
+    x = np.array([0.3, np.pi / 2 - 1e-3, 2.0])           # cos = (0.96, 1e-3, -0.42)
+
+    def wrong(p):
+        g = np.cos(p)
+        g[1] *= 2                                         # 100 % wrong, but only 1e-3 in size
+        return g
+
+    result = numeric.gradcheck(_sum_sin, wrong, x)
+    assert result.max_rel_error < 2e-3                    # normwise: "suspicious" at most
+    assert result.max_entry_rel_error == pytest.approx(0.5, rel=1e-6)   # per-entry: wrong
+    assert not result.ok and result.worst_index == (1,)   # the mixed rule catches it
 
 
 @pytest.mark.parametrize("index", [0, 2, 3])
@@ -336,7 +395,9 @@ def test_gradcheck_rejects_a_perturbed_gradient_and_points_at_it(index):
     assert worst.rel_error == pytest.approx(0.05 / max(abs(worst.analytic), abs(worst.numeric)), rel=1e-6)
     assert worst.allowed == pytest.approx(1e-5 + 1e-3 * abs(np.cos(x[index])), rel=1e-6)
     text = str(result)
-    assert "FAILED" in text and f"({index},)" in text and "FAIL" in text.splitlines()[3]
+    first_row = next(line for line in text.splitlines() if line.strip().startswith(f"({index},)"))
+    assert "FAILED" in text and f"({index},)" in text and "FAIL" in first_row
+    assert text.splitlines().index(first_row) == 5        # headline, 3 summary lines, header
     assert "<table" in result._repr_html_() and "FAIL" in result._repr_html_()
 
 
@@ -379,6 +440,7 @@ def test_gradcheck_flags_float32_roundoff_that_float64_would_not():
     single = numeric.gradcheck(_sum_sin, lambda p: np.cos(p.astype(np.float32)).astype(np.float64), x)
     assert single.max_rel_error > 100 * exact.max_rel_error
     assert 1e-9 < single.max_rel_error < 1e-6
+    assert single.max_rel_error <= single.max_entry_rel_error
 
 
 # ---------------------------------------------------------------- every error message

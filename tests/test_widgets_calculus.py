@@ -466,17 +466,30 @@ def test_error_band_rejects_non_errors(rel):
         C.error_band(rel)
 
 
+def test_colours_avoid_a_red_green_contrast():
+    # tab10 red and green (indistinguishable to many readers) are not used for methods or bands
+    used = [c.lower() for c in C.METHOD_COLORS.values()] + [b[3].lower() for b in C.ERROR_BANDS]
+    assert not {"#d62728", "#2ca02c", "#d9f0d3", "#fcbba1"} & set(used)
+    assert len(set(C.METHOD_COLORS.values())) == len(C.METHODS)
+
+
 def test_plot_error_bands_places_each_check_in_its_row():
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots()
     try:
-        results = {"correct": numeric.rel_error([1.0, 2.0], [1.0, 2.0 + 1e-10]), "buggy": 0.25, "zero": 0.0}
+        correct = numeric.entry_rel_errors([1.0, 2.0], [1.0, 2.0 + 1e-10]).max()   # CS231n's quantity
+        results = {"correct": correct, "buggy": 0.25, "zero": 0.0}
         drawn = C.plot_error_bands(results, ax=ax)
         xs, ys = drawn.points.get_data()
         np.testing.assert_allclose(xs, [results["correct"], 0.25, 1e-13])    # 0 at the left edge
         assert list(ys) == [2, 1, 0]
         assert [t.get_text() for t in ax.get_yticklabels()] == list(results)
         assert len(drawn.bands) == len(C.ERROR_BANDS)
+        # the axis names the quantity the bands are for; the dots carry a legend label
+        assert "per-entry relative error" in ax.get_xlabel() and "max(|a|, |n|)" in ax.get_xlabel()
+        assert drawn.points.get_label() == "largest per-entry relative error"
+        with pytest.raises(ValueError, match="label must be a non-empty string naming the dots"):
+            C.plot_error_bands({"a": 1.0}, ax=ax, label="")
         with pytest.raises(ValueError, match="results must be a non-empty mapping"):
             C.plot_error_bands({}, ax=ax)
         with pytest.raises(ValueError, match="results must hold relative errors >= 0"):

@@ -28,6 +28,7 @@ gradlib.numeric (finite differences); the dashboards only move artists.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -56,9 +57,10 @@ __all__ = [
 DEFAULT_FORMULA = "x**2*y + sin(y)"
 #: Finite-difference methods in the order the notebooks introduce them (numeric.METHODS).
 METHODS: tuple[str, ...] = tuple(numeric.METHODS)
-#: One color per method, shared by every picture of finite differences.
-METHOD_COLORS = {"forward": "#1f77b4", "backward": "#17becf", "central": "#d62728",
-                 "complex": "#2ca02c"}
+#: One color per method, shared by every picture of finite differences: Okabe-Ito colours
+#: (blue, sky blue, orange, reddish purple), told apart with colour-vision deficiencies too.
+METHOD_COLORS = {"forward": "#0072b2", "backward": "#56b4e9", "central": "#e69f00",
+                 "complex": "#cc79a7"}
 _X_COLOR, _Y_COLOR = "#1f77b4", "#ff7f0e"
 _X_DARK, _Y_DARK = "#08306b", "#8c2d04"
 
@@ -853,18 +855,20 @@ def step_size_explorer(function: str = next(iter(STEP_FUNCTIONS)), x0: float | N
 # ---------------------------------------------------------------------------------------------
 # Gradient checking: the relative-error bands
 # ---------------------------------------------------------------------------------------------
-#: Rule-of-thumb verdicts for the relative error of a float64 central-difference gradient check
-#: (as in Stanford's CS231n notes): (name, lower bound, upper bound, color).
+#: Rule-of-thumb verdicts for the PER-ENTRY relative error |a - n| / max(|a|, |n|) of a float64
+#: central-difference gradient check, as in Stanford's CS231n notes (the largest over the
+#: entries: numeric.entry_rel_errors(a, n).max()): (name, lower bound, upper bound, color).
+#: Colors run light blue -> yellow -> orange (no red-green contrast); each band is also named.
 ERROR_BANDS: tuple[tuple[str, float, float, str], ...] = (
-    ("right", 0.0, 1e-7, "#d9f0d3"),
+    ("right", 0.0, 1e-7, "#deebf7"),
     ("fine only near kinks", 1e-7, 1e-4, "#fff7bc"),
     ("suspicious", 1e-4, 1e-2, "#fdd0a2"),
-    ("wrong", 1e-2, np.inf, "#fcbba1"),
+    ("wrong", 1e-2, np.inf, "#fdae6b"),
 )
 
 
 def error_band(rel: float) -> str:
-    """The verdict for a relative error (see ERROR_BANDS):
+    """The CS231n verdict for a per-entry relative error |a - n| / max(|a|, |n|) (ERROR_BANDS):
 
         rel < 1e-7 right;  1e-7 <= rel < 1e-4 fine only near kinks (ReLU, max, abs);
         1e-4 <= rel < 1e-2 suspicious;  rel >= 1e-2 wrong
@@ -885,12 +889,18 @@ class BandPlot(NamedTuple):
 
 
 def plot_error_bands(results: Mapping[str, float], ax: Axes | None = None, *,
-                     xlim: tuple[float, float] = (1e-13, 1.0)) -> BandPlot:
+                     xlim: tuple[float, float] = (1e-13, 1.0),
+                     label: str = "largest per-entry relative error") -> BandPlot:
     """Relative errors of several gradient checks as dots over the colored ERROR_BANDS.
 
     ``results`` maps a label ("float32, h = 1e-6") to its relative error; one row each, top
-    to bottom in the given order. Errors of 0 are drawn at the left edge.
+    to bottom in the given order. The bands are CS231n's, stated for the per-entry error
+    max_i |a_i - n_i| / max(|a_i|, |n_i|) (numeric.entry_rel_errors(a, n).max()), which is what
+    the x-axis says. ``label`` names the dots (``points.get_label()``, for a legend). Errors of
+    0 are drawn at the left edge.
     """
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"label must be a non-empty string naming the dots, got {label!r}")
     if not isinstance(results, Mapping) or not results:
         raise ValueError(f"results must be a non-empty mapping label -> relative error, "
                          f"got {results!r}")
@@ -907,17 +917,17 @@ def plot_error_bands(results: Mapping[str, float], ax: Axes | None = None, *,
     for name, b_lo, b_hi, color in ERROR_BANDS:
         left, right = max(b_lo, lo), min(b_hi, hi)
         bands.append(ax.axvspan(left, right, color=color, zorder=0))
-        ax.text(np.sqrt(left * right), 1.01, name, transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=8)
+        ax.text(np.sqrt(left * right), 1.01, textwrap.fill(name, 12), transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=8, linespacing=1.0)     # wrapped: never overlapping
     rows = np.arange(len(values))[::-1]
     shown = np.clip(values, lo, hi)
-    points, = ax.semilogx(shown, rows, "o", color="k", ms=7, zorder=3)
+    points, = ax.semilogx(shown, rows, "o", color="k", ms=7, zorder=3, label=label)
     for value, row in zip(values, rows):
-        ax.annotate(f"{value:.0e}", (min(max(value, lo), hi), row), xytext=(7, 0),
+        ax.annotate(f"{value:.1e}", (min(max(value, lo), hi), row), xytext=(7, 0),
                     textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(rows, list(results))
     ax.set_ylim(-0.6, len(values) - 0.4)
     ax.set_xlim(lo, hi)
-    ax.set_xlabel("relative error  |analytic - numeric| / max(|analytic|, |numeric|)")
+    ax.set_xlabel("per-entry relative error  |a - n| / max(|a|, |n|)   (a: analytic, n: numeric)")
     ax.grid(True, axis="x", alpha=0.3)
     return BandPlot(ax, points, bands)
