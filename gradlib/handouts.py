@@ -6,7 +6,11 @@
 The pages open from disk with no kernel and no network: each animation is an HTML5 video
 embedded as a data URI, and the math is typeset by a local copy of MathJax (from the
 ``jupyter-server-mathjax`` package) placed beside the pages. Explorers (widgets) cannot run without a
-kernel, so their live view is replaced by the PNG snapshot every gradlib dashboard carries.
+kernel, so their live view is dropped: an explorer drawn by the browser renderer (the descent
+explorer) then shows its ``text/html`` copy, which works in the page (controls, Play, paths
+computed in JavaScript); the others show the PNG snapshot every gradlib dashboard carries.
+Nothing is fetched from the network: nbconvert's require.js tag (a CDN URL) is removed, and no
+widget state is embedded (the widget manager would come from a CDN too).
 """
 from __future__ import annotations
 
@@ -24,8 +28,14 @@ __all__ = ["Page", "build", "build_page", "execute"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 # The packaged MathJax ships only the STIX-Web fonts; say so, or it looks for TeX fonts it lacks.
+# Its "MathJax_Blank" test font points at about:blank, which a page opened from file:// may not
+# fetch (a console error): a local() source that does not exist costs no request. The fast
+# preview (PreviewHTML) asks for TeX web fonts the package does not ship: turned off.
 MATHJAX_FONTS = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
-                 '{availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});'
+                 '{availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null, '
+                 'styles: {"@font-face": {"font-family": "MathJax_Blank", '
+                 'src: "local(\'MathJax_Blank\')"}}}, "fast-preview": {disabled: true}, '
+                 'menuSettings: {CHTMLpreview: false}});'
                  '</script>\n')
 
 
@@ -75,6 +85,13 @@ def _static_outputs(nb) -> None:
                     data["text/plain"] = "(interactive control: run the notebook to use it)"
 
 
+def _offline(body: str, exporter: Any) -> str:
+    """Drop the require.js tag nbconvert's lab template always writes (a CDN URL; nothing in a
+    handout needs require.js once widget views and state are gone)."""
+    tag = f'<script src="{exporter.require_js_url}"></script>'
+    return body.replace(tag, "")
+
+
 def execute(notebook: Path, timeout: int = 600) -> Any:
     """Execute a notebook in a fresh python3 kernel (working directory: its folder); returns the
     executed notebook node. The file on disk is not changed."""
@@ -101,6 +118,7 @@ def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
     exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = body.replace(f'<script src="{MATHJAX_URL}', MATHJAX_FONTS + f'<script src="{MATHJAX_URL}', 1)
+    body = _offline(body, exporter)
     target = out_dir / (notebook.stem + ".html")
     target.write_text(body, encoding="utf-8")
     return Page(notebook.name, target, title, target.stat().st_size, body.count("<video"),

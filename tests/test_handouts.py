@@ -49,3 +49,21 @@ def test_page_has_playable_animations_and_no_errors(built, notebook: Path) -> No
 def test_unknown_notebook_name_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"names: no such notebook\(s\) \['99_nope.ipynb'\]"):
         handouts.build(ROOT / "notebooks", tmp_path, ["99_nope.ipynb"])
+
+
+def test_pages_load_nothing_from_outside(built) -> None:
+    """No tag in any page fetches from the network (nbconvert's require.js tag is removed; no
+    widget state, whose manager would come from a CDN)."""
+    _, pages = built
+    for page in pages:
+        html = page.path.read_text()
+        assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html), page
+        assert "application/vnd.jupyter.widget-state+json" not in html
+
+
+def test_descent_handout_carries_the_working_explorer(built) -> None:
+    _, pages = built
+    page = next(p for p in pages if p.notebook.startswith("03_"))
+    html = page.path.read_text()
+    assert html.count('class="gradlib-static gradlib-descentexplorer-static"') == 1
+    assert "mountStatic(el, data, fns)" in html

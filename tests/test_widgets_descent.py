@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matplotlib.backend_bases import MouseEvent
 
 from gradlib import animate, optim
 from gradlib.surfaces import Surface
@@ -239,17 +238,31 @@ def expected_path(dash):
                          tol=D.EXPLORER_TOL)
 
 
+def drawn(dash):
+    """The path the explorer last sent to the page (its frame's path layer)."""
+    return dash.drawn_path
+
+
+def sent_path(dash):
+    """The path as the page receives it: the float64 bytes of the canvas's frame trait."""
+    layer = next(l for l in dash.canvas.frame["layers"] if l["reveal"] == "upto"
+                 and l["panel"] == "surface")
+    return np.frombuffer(layer["xy"], dtype="<f8").reshape(-1, 2)
+
+
 def test_explorer_draws_descends_path(closing):
     dash = D.descent_explorer("rosenbrock", "gd", steps=200)
     closing(dash)
     ref = expected_path(dash)
-    np.testing.assert_array_equal(line_xy(dash.trail), ref.xs)
-    assert dash.controls["step"].value == ref.steps == dash.controls["step"].max
-    before = line_xy(dash.trail).copy()
+    np.testing.assert_array_equal(drawn(dash), ref.xs)
+    np.testing.assert_array_equal(sent_path(dash), ref.xs)
+    assert dash.canvas.frame["n_steps"] == ref.steps and dash.canvas.step == -1
+    before = drawn(dash).copy()
     dash.controls["lr"].value = 1e-3
-    after = line_xy(dash.trail)
+    after = drawn(dash)
     assert not np.array_equal(before, after)
     np.testing.assert_array_equal(after, expected_path(dash).xs)
+    np.testing.assert_array_equal(sent_path(dash), after)
 
 
 def test_explorer_reuses_cached_paths(closing):
@@ -268,22 +281,22 @@ def test_switching_optimizer_changes_path_and_shows_its_hyperparameters(closing)
     c = dash.controls
     hidden = lambda key: c[key].layout.display == "none"   # noqa: E731
     assert all(hidden(k) for k in ("beta", "rho", "beta1", "beta2", "weight_decay", "damping"))
-    gd_path = line_xy(dash.trail).copy()
+    gd_path = drawn(dash).copy()
     c["optimizer"].value = "momentum"
     assert not hidden("beta") and hidden("rho") and hidden("beta1")
-    assert not np.array_equal(gd_path, line_xy(dash.trail))
-    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    assert not np.array_equal(gd_path, drawn(dash))
+    np.testing.assert_array_equal(drawn(dash), expected_path(dash).xs)
     c["beta"].value = 0.5
-    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    np.testing.assert_array_equal(drawn(dash), expected_path(dash).xs)
     c["optimizer"].value = "adam"
     assert hidden("beta") and not hidden("beta1") and not hidden("beta2") and hidden("rho")
-    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    np.testing.assert_array_equal(drawn(dash), expected_path(dash).xs)
     c["optimizer"].value = "rmsprop"
     assert not hidden("rho") and hidden("beta1")
     c["optimizer"].value = "newton"
     assert not hidden("damping") and hidden("rho")
     assert c["lr"].value == 1.0
-    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    np.testing.assert_array_equal(drawn(dash), expected_path(dash).xs)
 
 
 def test_schedule_controls_and_lrs(closing):
@@ -324,15 +337,17 @@ def test_diverging_lr_gives_a_diverged_status(closing):
     assert dash.path.status == "diverged"
     assert "diverged at step" in dash.status.value
     assert "lr too large for this curvature (lr·λmax = 2.4 &gt; 2)" in dash.status.value
-    assert dash.end_marker.get_marker() == "X"
-    assert np.all(np.isfinite(line_xy(dash.trail)))
+    assert dash.canvas.frame["status"].endswith("(lr·λmax = 2.4 > 2)")
+    assert dash.canvas.frame["kind"] == "diverged"
+    assert dash.frame.layer("last finite point (diverged)").style["marker"] == "X"
+    assert np.all(np.isfinite(drawn(dash)))
 
 
 def test_custom_formula_through_the_safe_parser(closing):
     dash = D.descent_explorer("rosenbrock", "gd")
     closing(dash)
     c = dash.controls
-    old_sets = [dash.contour.filled, dash.contour.lines]
+    old_scene = dash.scene
     assert c["formula"].layout.display == "none"
     with dash.hold():
         c["surface"].value = D.CUSTOM
@@ -341,65 +356,75 @@ def test_custom_formula_through_the_safe_parser(closing):
     ref_surface = Surface.from_text("x**2 + 4*y**2 - x*y")
     probe = np.array([0.3, -0.7])
     np.testing.assert_allclose(dash.surface.f(probe), ref_surface.f(probe))
-    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    np.testing.assert_array_equal(drawn(dash), expected_path(dash).xs)
     assert "converged" in dash.status.value
-    assert all(cs not in dash.ax.collections for cs in old_sets)   # old contour removed
-    assert dash.contour.lines in dash.ax.collections
+    assert dash.scene is not old_scene                  # new contours sent
+    assert dash.canvas.scene["image"] == dash.scene.image
     # a bad formula: an error in the status line, no exception, the picture untouched
-    drawn = line_xy(dash.trail).copy()
+    shown = drawn(dash).copy()
     c["formula"].value = "x**2 + __import__('os').system('ls')"
     assert "not accepted" in dash.status.value
-    np.testing.assert_array_equal(line_xy(dash.trail), drawn)
+    assert dash.canvas.frame["kind"] == "error" and "not accepted" in dash.canvas.frame["status"]
+    np.testing.assert_array_equal(sent_path(dash), shown)          # never a blank canvas
     c["formula"].value = "x**2 + y**"
     assert "not accepted" in dash.status.value
     c["formula"].value = "sqrt(-x**2 - 1)"             # defined nowhere in the window
     assert "cannot run: x0: f or its gradient is not finite" in dash.status.value
     c["formula"].value = "abs(x) + y**2"               # a Hessian NumPy may not evaluate
     if "cannot explore this f(x, y)" not in dash.status.value:
-        np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+        np.testing.assert_array_equal(drawn(dash), expected_path(dash).xs)
     c["formula"].value = "log(x) + y**2"               # x < 0 is outside the domain
     assert dash.error == "" and dash.path.status == "diverged"
-    assert np.all(np.isfinite(line_xy(dash.trail))) and np.all(dash.path.xs[:, 0] > 0)
+    assert np.all(np.isfinite(drawn(dash))) and np.all(dash.path.xs[:, 0] > 0)
     c["surface"].value = "booth"
     assert dash.error == "" and "not accepted" not in dash.status.value
 
 
-def test_switching_surface_redraws_only_the_contours(closing):
+def test_switching_surface_sends_new_contours_and_window(closing):
     dash = D.descent_explorer("rosenbrock", "gd")
     closing(dash)
-    fig, axes, trail = dash.figure, list(dash.figure.axes), dash.trail
-    old = dash.contour
+    canvas = dash.canvas
+    old = dash.scene
     dash.controls["surface"].value = "himmelblau"
-    assert dash.figure is fig and list(fig.axes) == axes and dash.trail is trail
-    assert old.lines not in dash.ax.collections and old.filled not in dash.ax.collections
-    assert dash.ax.get_xlim() == dash.surface.xlim and dash.ax.get_ylim() == dash.surface.ylim
+    assert dash.canvas is canvas and dash.scene is not old
+    (surface_panel,) = [p for p in dash.canvas.scene["panels"] if p["name"] == "surface"]
+    assert tuple(surface_panel["xlim"]) == dash.surface.xlim
+    assert tuple(surface_panel["ylim"]) == dash.surface.ylim
     c = dash.controls
     assert (c["x0"].min, c["x0"].max) == dash.surface.xlim
     assert [c["x0"].value, c["y0"].value] == pytest.approx(dash.surface.start)
-    np.testing.assert_allclose(line_xy(dash.minima), dash.surface.minima)
-    np.testing.assert_array_equal(line_xy(dash.trail), expected_path(dash).xs)
+    np.testing.assert_allclose(dash.frame.layer("known minima").xy, dash.surface.minima)
+    np.testing.assert_array_equal(drawn(dash), expected_path(dash).xs)
 
 
-def test_step_slider_truncates_the_path(closing):
+def test_step_is_the_pages_business(closing):
+    """Play and scrubbing run in the page: the kernel sends the whole path once, with reveal
+    rules (path up to step t, the current point at t, the end marker only at the end); the
+    step the page shows comes back in ``canvas.step`` and a snapshot draws it."""
     dash = D.descent_explorer("himmelblau", "gd")
     closing(dash)
     xs = dash.path.xs
-    dash.controls["step"].value = 5
-    np.testing.assert_array_equal(line_xy(dash.trail), xs[:6])
-    np.testing.assert_array_equal(line_xy(dash.head), xs[5:6])
-    assert len(dash.loss_line.get_xdata()) == 6
-    assert not dash.end_marker.get_visible()
-    assert dash.play.max == dash.controls["step"].max == dash.path.steps
+    sent = []
+    dash.canvas.observe(lambda ch: sent.append(ch), names="frame")
+    dash.canvas.step = 5                                      # as the page reports a pause
+    assert not sent                                           # no recomputation, no new frame
+    fig = dash.figure
+    surface_ax = fig.axes[0]
+    lines = {l.get_label(): l for l in surface_ax.get_lines()}
+    np.testing.assert_array_equal(np.column_stack(lines["path x₀ … xₜ"].get_data()), xs[:6])
+    np.testing.assert_array_equal(np.column_stack(lines["xₜ at the shown step"].get_data()),
+                                  xs[5:6])
+    assert len(lines["end of the run"].get_xdata()) == 0       # not at the end yet
+    loss_lines = {l.get_label(): l for l in fig.axes[1].get_lines()}
+    assert len(loss_lines["f(x_t) − f*"].get_xdata()) == 6
+    assert dash.canvas.frame["n_steps"] == dash.path.steps
 
 
 def test_click_on_the_contour_moves_the_start(closing):
     dash = D.descent_explorer("himmelblau", "gd")
     closing(dash)
-    fig = dash.figure
-    fig.canvas.draw()
-    px, py = dash.ax.transData.transform((1.5, -2.0))
-    event = MouseEvent("button_press_event", fig.canvas, px, py, button=1)
-    fig.canvas.callbacks.process("button_press_event", event)
+    dash.canvas._handle_msg(dash.canvas, {"type": "click", "panel": "surface", "x": 1.5,
+                                          "y": -2.0}, [])
     assert dash.controls["x0"].value == pytest.approx(1.5, abs=1e-6)
     assert dash.controls["y0"].value == pytest.approx(-2.0, abs=1e-6)
     np.testing.assert_allclose(dash.path.xs[0], [1.5, -2.0], atol=1e-6)
@@ -420,6 +445,15 @@ def test_explorer_exports_a_kernel_free_animation(closing):
     anim = dash.to_html(frames=20)
     assert isinstance(anim, animate.HTMLAnimation)
     assert anim.nbytes <= 1_000_000 and ("<video" in anim.html or "<script" in anim.html)
+
+
+def test_old_names_stay_importable():
+    """Notebooks 03-06 call the pure functions through gradlib.widgets.descent."""
+    from gradlib import experiments
+    for name in ("Settings", "run_descent", "describe", "default_lr", "race", "basin_map",
+                 "quadratic_path", "quadratic_regime", "lr_limits", "stability_factor",
+                 "resolve_surface", "learning_rate", "steps_to_tolerance", "surface_names"):
+        assert getattr(D, name) is getattr(experiments, name), name
 
 
 # --- the race explorer -----------------------------------------------------------------------
@@ -480,14 +514,14 @@ def test_quadratic_explorer_regimes(closing):
 
 
 def test_cached_redraw_gives_the_same_pixels_as_a_full_draw(closing):
-    """The explorer's figure pastes its static part and draws only the moving artists; the
+    """The race's figure pastes its static part and draws only the moving artists; the
     picture must be identical to drawing everything."""
-    dash = D.descent_explorer("rosenbrock", "gd")
+    dash = D.optimizer_race("rosenbrock", ("gd", "momentum"), steps=100)
     closing(dash)
     canvas = dash.figure.canvas
-    for change in (lambda: setattr(dash.controls["lr"], "value", 1e-3),
+    for change in (lambda: setattr(dash.controls["lr_gd"], "value", 1e-3),
                    lambda: setattr(dash.controls["step"], "value", 40),
-                   lambda: setattr(dash.controls["optimizer"], "value", "momentum")):
+                   lambda: setattr(dash.controls["lr_momentum"], "value", 2e-4)):
         change()
         canvas.draw()
         assert not dash.figure.stale              # a path change left the static part alone

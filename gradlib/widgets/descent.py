@@ -9,29 +9,25 @@
     quadratic_explorer(a=2.0)              f = a/2 x^2: one lr slider shows the monotone,
                                            oscillating and divergent regimes around lr = 2/a
 
-Pure functions, used by the explorers and tested without any widget:
+The descent explorer is drawn by the browser renderer (``gradlib.widgets.canvas``): its controls
+feed the pure function ``gradlib.experiments.descent_frame(settings)``, whose frame (the path as
+float64 numbers, styles, the status line) goes to the page once per settings change; the
+contours are a picture rendered by matplotlib once per surface (``descent_scene``). Play and the
+step slider run in the page. Exported without a kernel (handouts, nbviewer), the explorer still
+works: its ``text/html`` carries the same module, the surfaces' f, grad f and Hessian as
+JavaScript (``gradlib.jsmath``) and plain HTML controls, and computes paths in the page with the
+update rules of ``gradlib.optim`` (tested against ``optim.descend``).
 
-    Settings(...)                           everything a descent explorer's controls say (hashable)
-    resolve_surface(name, formula)          a catalogue surface or Surface.from_text(formula)
-    learning_rate(schedule, lr, steps, ...) a number or a gradlib.optim schedule
-    run_descent(settings) -> Path           the path the explorer draws
-    lr_limits(surface, path) -> LRLimits    2/lambda_max at the start and the least along the path
-    describe(surface, path, ...) -> str     "converged in 143 steps ...", "diverged at step 7: ..."
-    default_lr(surface, optimizer)          a sensible learning rate for this surface
-    race(surface, specs, steps, tol)        -> [RaceEntry(name, path, steps_to_tol, final_gap)]
-    leaderboard_html(entries, tol) -> str   the race's table
-    quadratic_path(a, lr, x0, steps)        gradient descent on f = a/2 x^2: x_k = (1 - lr a)^k x0
-    quadratic_regime(a, lr) -> str          monotone / oscillating / divergent / ...
-    basin_map(surface, optimizer, xs, ys)   which minimum descent reaches from each start on a grid
+The pure functions (settings, paths, limits, status lines, default learning rates, races,
+basins, the 1-D quadratic) live in ``gradlib.experiments``; they are re-exported here for
+notebooks and older code:
 
-Speed (numbers in benchmarks/bench_explorer.py): the figure is built once, with fixed axes
-positions, few fixed tick locations and upright labels. An update computes the path (about 1 ms
-for 200 steps), moves artists with ``set_data`` and asks for one redraw; the figure
-(``_CachedFigure``) then pastes the pixels of its unchanged static part (contours, axes, text)
-and draws only the moving artists, a few milliseconds instead of ~25. Settings seen before reuse
-their cached path, and the ``step`` slider (Play) only truncates the drawn path. So a learner
-dragging a slider fast does not build a backlog: each event costs the kernel a few ms, and under
-ipympl the browser asks for a new picture only when it has shown the previous one.
+    Settings, resolve_surface, learning_rate, make_optimizer, run_descent, lr_limits,
+    stability_factor, describe, default_lr, race, steps_to_tolerance, quadratic_path,
+    quadratic_regime, basin_map, surface_names
+
+The race and the 1-D explorer still draw with matplotlib (ipympl): a figure built once whose
+static part is cached (``_CachedFigure``), moving artists redrawn on each update.
 """
 from __future__ import annotations
 
@@ -39,9 +35,7 @@ import html
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -55,6 +49,13 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLoca
 
 from .. import _checks as check
 from .. import optim, plots
+from ..experiments import (  # noqa: F401 - re-exported for notebooks and older code
+    CUSTOM, DEFAULT_FORMULA, EXPLORER_TOL, HYPER, LIMIT_FACTORS, LR_EXP_RANGE, SCHEDULE_CHOICES,
+    Basins, LRLimits, RaceEntry, Settings, _default_lr, _eigenvalues_at, _gap, _HYPER_DEFAULTS,
+    _log_mode, _family, _round_lr, basin_map, default_lr, describe, descent_frame, descent_scene,
+    learning_rate, lr_limits, make_optimizer, quadratic_path, quadratic_regime, race,
+    resolve_surface, run_descent, stability_factor, steps_to_tolerance, surface_names,
+)
 from ..optim import Optimizer, Path
 from ..surfaces import Surface
 from ._base import Dashboard, new_figure, wrap_layout
@@ -69,362 +70,6 @@ __all__ = [
     "DescentExplorer", "RaceExplorer", "QuadraticExplorer",
     "descent_explorer", "optimizer_race", "quadratic_explorer",
 ]
-
-#: Dropdown value of "type your own f(x, y)".
-CUSTOM = "custom"
-DEFAULT_FORMULA = "x**2 + 3*y**2 - x*y"
-#: Convergence tolerance on |grad f| used by the explorers (descend's own default is 1e-10).
-EXPLORER_TOL = 1e-6
-#: Learning-rate slider range, as powers of ten.
-LR_EXP_RANGE = (-5.0, 1.0)
-#: Schedules offered by the explorer: value -> label.
-SCHEDULE_CHOICES: dict[str, str] = {
-    "constant": "constant",
-    "inverse_time_decay": "inverse time: lr/(1+decay·t)",
-    "exponential_decay": "exponential: lr·rateᵗ",
-    "step_decay": "step: halve every steps/4",
-    "linear_decay": "linear to 0",
-    "cosine_decay": "cosine to 0",
-    "warmup": "warm-up (steps/10), then constant",
-}
-#: The hyper-parameters each optimizer shows besides lr (the others keep their defaults).
-HYPER: dict[str, tuple[str, ...]] = {
-    "gd": (), "momentum": ("beta",), "nesterov": ("beta",), "adagrad": (),
-    "rmsprop": ("rho",), "adam": ("beta1", "beta2"), "adamw": ("beta1", "beta2", "weight_decay"),
-    "newton": ("damping",),
-}
-_HYPER_DEFAULTS = {"beta": 0.9, "rho": 0.99, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01,
-                   "damping": 0.0}
-
-
-def _momentum_factor(beta: float) -> float:
-    return 2.0 * (1.0 + beta)
-
-
-def _nesterov_factor(beta: float) -> float:
-    return 2.0 * (1.0 + beta) / (1.0 + 2.0 * beta)
-
-
-#: lr * lambda must stay below this for the method to be stable on a quadratic with curvature
-#: lambda: 2 for gradient descent, 2 (1 + beta) for heavy-ball momentum, 2 (1 + beta) / (1 + 2 beta)
-#: for Nesterov (torch's form). Adaptive methods and Newton rescale the step: no such line.
-LIMIT_FACTORS: dict[str, Callable[[float], float]] = {
-    "gd": lambda beta: 2.0, "momentum": _momentum_factor, "nesterov": _nesterov_factor,
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Pure part: settings -> path -> numbers and words
-# ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Settings:
-    """Everything the descent explorer's controls say; hashable, so paths can be cached by it.
-
-    ``surface`` is a catalogue name or ``CUSTOM`` (then ``formula`` is used); ``hyper`` holds
-    (name, value) pairs for the optimizer besides ``lr``; ``decay`` feeds the inverse-time
-    schedule and ``rate`` the exponential one; ``start`` None means the surface's own start.
-    """
-
-    surface: str = "rosenbrock"
-    formula: str = ""
-    optimizer: str = "gd"
-    lr: float = 1e-3
-    hyper: tuple[tuple[str, float], ...] = ()
-    schedule: str = "constant"
-    decay: float = 0.01
-    rate: float = 0.99
-    steps: int = 200
-    start: tuple[float, float] | None = None
-    tol: float = EXPLORER_TOL
-
-
-def surface_names() -> list[str]:
-    """Catalogue surfaces an explorer offers: the 2-D ones that need no parameters."""
-    from .. import surfaces
-    return [name for name in surfaces.names() if name != "quadratic_nd"]
-
-
-@lru_cache(maxsize=32)
-def resolve_surface(name: str, formula: str = "") -> Surface:
-    """The catalogue surface ``name``, or ``Surface.from_text(formula)`` when name is CUSTOM.
-
-    Cached: the explorer asks for the same surface on every update. Raises ValueError for an
-    unknown name or a formula the safe parser refuses (the message says why).
-    """
-    from .. import surfaces
-    if name == CUSTOM:
-        return Surface.from_text(formula)
-    return surfaces.get(name)
-
-
-def learning_rate(schedule: str, lr: float, steps: int, *, decay: float = 0.01,
-                  rate: float = 0.99) -> float | optim.Schedule:
-    """The learning rate an explorer passes to its optimizer, as in ``SCHEDULE_CHOICES``:
-
-        constant            lr
-        inverse_time_decay  lr / (1 + decay * t)
-        exponential_decay   lr * rate**t
-        step_decay          lr * 0.5**floor(t / (steps / 4))
-        linear_decay        lr * (1 - t / steps)
-        cosine_decay        lr * (1 + cos(pi t / steps)) / 2
-        warmup              lr * (t + 1) / (w + 1) for t < w = steps / 10, then lr
-    """
-    check.one_of("schedule", schedule, SCHEDULE_CHOICES)
-    if schedule == "constant":
-        return float(lr)
-    if schedule == "inverse_time_decay":
-        return optim.inverse_time_decay(lr, decay)
-    if schedule == "exponential_decay":
-        return optim.exponential_decay(lr, rate)
-    if schedule == "step_decay":
-        return optim.step_decay(lr, 0.5, max(1, steps // 4))
-    if schedule == "linear_decay":
-        return optim.linear_decay(lr, 0.0, steps)
-    if schedule == "cosine_decay":
-        return optim.cosine_decay(lr, steps)
-    return optim.warmup(float(lr), max(1, steps // 10))
-
-
-def make_optimizer(settings: Settings) -> Optimizer:
-    """``optim.make(settings.optimizer, lr=<schedule>, **settings.hyper)``."""
-    lr = learning_rate(settings.schedule, settings.lr, settings.steps, decay=settings.decay,
-                       rate=settings.rate)
-    return optim.make(settings.optimizer, lr=lr, **dict(settings.hyper))
-
-
-def run_descent(settings: Settings) -> Path:
-    """The path the descent explorer shows for these settings (``optim.descend``)."""
-    surface = resolve_surface(settings.surface, settings.formula)
-    return optim.descend(surface, make_optimizer(settings), settings.start, settings.steps,
-                         tol=settings.tol)
-
-
-class LRLimits(NamedTuple):
-    """Gradient descent's stability limit 2/lambda_max of the local quadratic model.
-
-    ``start``: at the start point; ``along_path``: the smallest over the path's points (where
-    the surface curves most). ``inf`` where lambda_max <= 0 (no step size overshoots there).
-    """
-
-    start: float
-    along_path: float
-
-
-def _top_eigenvalues(surface: Any, xs: np.ndarray) -> np.ndarray:
-    """lambda_max of the Hessian at each point (NaN where the Hessian is not finite)."""
-    from .. import curvature
-    return curvature.eigen_along_path(surface, xs).eigenvalues[:, -1]
-
-
-def _limit(lam: float) -> float:
-    return 2.0 / lam if lam > 0 else math.inf
-
-
-def lr_limits(surface: Any, path: Path | np.ndarray) -> LRLimits:
-    """2 / lambda_max(H(x_0)) and min over the path of 2 / lambda_max(H(x_t)).
-
-    H is the Hessian, the matrix of second partials; gradient descent with a fixed lr is
-    stable on the quadratic model at x only while lr < 2 / lambda_max(H(x)).
-    """
-    xs = np.asarray(getattr(path, "xs", path), dtype=float)
-    lam = _top_eigenvalues(surface, xs)
-    finite = lam[np.isfinite(lam)]
-    start = _limit(float(lam[0])) if np.isfinite(lam[0]) else math.nan
-    along = min((_limit(float(v)) for v in finite), default=math.nan)
-    return LRLimits(start, along)
-
-
-def stability_factor(optimizer: str, hyper: Mapping[str, float] | None = None) -> float | None:
-    """c such that the method is stable on a quadratic iff lr * lambda_max < c; None if no
-    such line exists (adaptive methods and Newton rescale the step).
-
-        gd 2,  momentum 2 (1 + beta),  nesterov 2 (1 + beta) / (1 + 2 beta)
-    """
-    if optimizer not in LIMIT_FACTORS:
-        return None
-    beta = dict(hyper or {}).get("beta", _HYPER_DEFAULTS["beta"])
-    beta = float(beta) if isinstance(beta, (int, float, np.floating)) else _HYPER_DEFAULTS["beta"]
-    return LIMIT_FACTORS[optimizer](beta)
-
-
-def _gap(surface: Any, losses: np.ndarray) -> np.ndarray | None:
-    """f - f* when the surface knows its global minimum f*, else None."""
-    fmin = getattr(surface, "global_min", None)
-    return None if fmin is None else np.asarray(losses, dtype=float) - fmin
-
-
-def describe(surface: Any, path: Path, optimizer: Optimizer | None = None) -> str:
-    """A one-line verdict on a run, for the status line.
-
-        converged   "converged in 143 steps: f = 1.2e-14 at (1.000, 1.000)"
-                    (+ "a local minimum: the global minimum is f* = ..." or "a saddle point")
-        diverged    "diverged at step 7: lr too large for this curvature (lr·λmax = 2.4 > 2)"
-                    when lr_t * lambda_max(x_t) crossed the optimizer's stability line
-                    (``stability_factor``: 2 for gd) at one of the path's points,
-                    "... f is unbounded below ..." when the loss fell by more than 1e6 (1 + |f0|)
-                    along a direction of negative curvature,
-                    else the reason descend gave
-        max_steps   "stopped after 200 steps: f = ..., |∇f| = ... (not converged yet)"
-    """
-    k, x, loss = path.steps, path.xs[-1], float(path.losses[-1])
-    where = "(" + ", ".join(f"{v:.3f}" for v in x) + ")"
-    gnorm = float(np.linalg.norm(path.grads[-1]))
-    if path.status == "converged":
-        text = f"converged in {k} step{'s' if k != 1 else ''}: f = {loss:.4g} at {where}"
-        lam = _eigenvalues_at(surface, x)
-        fmin = getattr(surface, "global_min", None)
-        if lam is not None and lam[0] < -1e-9 * max(1.0, abs(lam[-1])):
-            text += f", a saddle point (λmin = {lam[0]:.3g} < 0), not a minimum"
-        elif fmin is not None and loss - fmin > 1e-6 * max(1.0, abs(fmin)):
-            text += f", a local minimum: the global minimum is f* = {fmin:.4g}"
-        return text
-    if path.status == "max_steps":
-        gap = _gap(surface, path.losses[-1:])
-        extra = f" (f − f* = {gap[0]:.3g})" if gap is not None else ""
-        return (f"stopped after {k} steps: f = {loss:.4g}{extra}, |∇f| = {gnorm:.3g} "
-                f"(not converged yet: more steps or another lr)")
-    at = k + 1
-    factor = None if optimizer is None else stability_factor(optimizer.name, optimizer.hyper)
-    if factor is not None:
-        # the step that failed started from x_k, so every kept point counts, with its lr
-        lam = _top_eigenvalues(surface, path.xs)
-        lrs = np.array([optimizer.learning_rate(t) for t in range(len(path.xs))])
-        with np.errstate(all="ignore"):
-            ratio = lrs * lam
-        crossed = np.flatnonzero(np.isfinite(ratio) & (ratio > factor))
-        if crossed.size:
-            r = float(ratio[crossed[0]])
-            line = "2" if factor == 2.0 else f"{factor:.3g}"
-            return (f"diverged at step {at}: lr too large for this curvature "
-                    f"(lr·λmax = {r:.3g} > {line})")
-    lows = _bottom_eigenvalues(surface, path.xs)
-    f0 = float(path.losses[0])
-    if lows.size and np.nanmin(lows) < 0 and loss < f0 - 1e6 * (1.0 + abs(f0)):
-        return (f"diverged at step {at}: f is unbounded below and the path ran downhill along "
-                f"a direction of negative curvature (λmin = {np.nanmin(lows):.3g})")
-    return path.message
-
-
-def _eigenvalues_at(surface: Any, x: np.ndarray) -> np.ndarray | None:
-    with np.errstate(all="ignore"):
-        H = np.asarray(surface.hess(x), dtype=float)
-    if not np.all(np.isfinite(H)):
-        return None
-    return np.linalg.eigvalsh((H + H.T) / 2)
-
-
-def _bottom_eigenvalues(surface: Any, xs: np.ndarray) -> np.ndarray:
-    from .. import curvature
-    return curvature.eigen_along_path(surface, xs).eigenvalues[:, 0]
-
-
-def default_lr(surface: Any, optimizer: str, steps: int = 300) -> float:
-    """A learning rate that makes a fair showing on this surface: a starting point to explore,
-    not a tuned optimum. First guess, rounded down to 1, 2 or 5 x 10^k:
-
-        gd, momentum, nesterov   1 / lambda_max(H(start)), H the Hessian at the start
-                                 (half the largest stable GD step there, 2 / lambda_max)
-        adam, adamw              d / 20 (rmsprop d / 50, adagrad d / 5), where d is the distance
-                                 from the start to the nearest known minimum (a quarter of the
-                                 window without one): these methods move about lr per coordinate
-                                 and step (RMSProp more after a quiet stretch: its average of
-                                 g^2 lags behind a gradient that grows)
-        newton                   1 (the full Newton step)
-
-    then halved (up to 12 times) while a run of ``steps`` steps from the start diverges with a
-    growing loss (overshooting; a run that escapes down an unbounded valley keeps its lr). Cached.
-    """
-    if optimizer not in optim.OPTIMIZERS:
-        raise ValueError(f"optimizer: unknown optimizer {optimizer!r}; known optimizers are "
-                         f"{', '.join(optim.OPTIMIZERS)}")
-    return _default_lr(surface, optimizer, int(steps))
-
-
-@lru_cache(maxsize=256)
-def _default_lr(surface: Any, optimizer: str, steps: int) -> float:
-    if optimizer == "newton":
-        return 1.0
-    start = np.asarray(surface.start, dtype=float)
-    if optimizer in LIMIT_FACTORS:
-        lam = _eigenvalues_at(surface, start)
-        top = float(lam[-1]) if lam is not None and lam[-1] > 0 else _curvature_scale(surface)
-        lr = _round_lr(1.0 / top)
-    else:
-        minima = np.asarray(surface.minima, dtype=float).reshape(-1, start.size)
-        if len(minima):
-            d = float(np.min(np.linalg.norm(minima - start, axis=1)))
-        else:
-            d = 0.25 * min(surface.xlim[1] - surface.xlim[0], surface.ylim[1] - surface.ylim[0])
-        lr = _round_lr(max(d, 1e-3) / {"adagrad": 5.0, "rmsprop": 50.0}.get(optimizer, 20.0))
-    for _ in range(12):
-        path = optim.descend(surface, optim.make(optimizer, lr=lr), start, steps, tol=0.0)
-        # overshooting makes the loss grow; running down an unbounded valley is not the lr's fault
-        if path.status != "diverged" or path.losses[-1] < path.losses[0]:
-            break
-        lr = _round_lr(lr / 2)
-    return lr
-
-
-@lru_cache(maxsize=64)
-def _curvature_scale(surface: Any) -> float:
-    """Largest lambda_max of the Hessian on a 9 x 9 grid over the window (1 if none > 0)."""
-    grid = np.stack(np.meshgrid(np.linspace(*surface.xlim, 9), np.linspace(*surface.ylim, 9)), -1)
-    with np.errstate(all="ignore"):
-        H = np.asarray(surface.hess(grid.reshape(-1, 2)), dtype=float)
-    H = H[np.all(np.isfinite(H), axis=(1, 2))]
-    top = float(np.linalg.eigvalsh((H + np.swapaxes(H, 1, 2)) / 2)[:, -1].max()) if len(H) else 0.0
-    return top if top > 0 else 1.0
-
-
-def _round_lr(lr: float) -> float:
-    """lr rounded down to 1, 2 or 5 times a power of ten (slider-friendly)."""
-    exp = math.floor(math.log10(lr))
-    mant = lr / 10**exp
-    nice = 5 if mant >= 5 else 2 if mant >= 2 else 1
-    return float(f"{nice}e{exp}")
-
-
-# ---------------------------------------------------------------------------------------------
-# The race
-# ---------------------------------------------------------------------------------------------
-class RaceEntry(NamedTuple):
-    """One runner: its label, its Path, the first step t with f(x_t) - f* <= tol (None if it
-    never got there, or f* is unknown), and its final f - f* (final f when f* is unknown)."""
-
-    name: str
-    path: Path
-    steps_to_tol: int | None
-    final_gap: float
-
-
-def steps_to_tolerance(surface: Any, path: Path, tol: float) -> int | None:
-    """The first step t with f(x_t) - f* <= tol, where f* = surface.global_min; None if never
-    (or if the surface does not know f*)."""
-    gap = _gap(surface, path.losses)
-    if gap is None:
-        return None
-    hits = np.flatnonzero(gap <= tol)
-    return int(hits[0]) if hits.size else None
-
-
-def race(surface: Any, specs: Mapping[str, Optimizer], steps: int = 300, tol: float = 1e-4,
-         x0: Sequence[float] | None = None) -> list[RaceEntry]:
-    """Run every optimizer in ``specs`` (label -> optimizer) from the same start.
-
-    Each run is ``optim.descend(surface, opt, x0, steps, tol=0)`` (no early stop, so all paths
-    have the same length unless one diverges); entries come back in the order of ``specs``.
-    """
-    if not isinstance(specs, Mapping) or not specs:
-        raise ValueError(f"specs must be a non-empty mapping label -> optimizer, got {specs!r}")
-    check.real("tol", tol, "a positive number", lambda v: v > 0)
-    out = []
-    for name, opt in specs.items():
-        path = optim.descend(surface, opt, x0, steps, tol=0.0)
-        gap = _gap(surface, path.losses[-1:])
-        final = float(gap[0]) if gap is not None else float(path.losses[-1])
-        out.append(RaceEntry(str(name), path, steps_to_tolerance(surface, path, tol), final))
-    return out
-
 
 def _ranking(entries: Sequence[RaceEntry], gap: bool = True) -> list[int]:
     """Indices best first. With f* known: reached tol sooner, then lower final f - f*, diverged
@@ -460,120 +105,6 @@ def leaderboard_html(entries: Sequence[RaceEntry], tol: float, *, gap: bool = Tr
             f"<tr><th>#</th><th>optimizer</th><th>steps to {head} ≤ {tol:g}</th>"
             f"<th>final {head}</th><th>status</th></tr>" + "".join(rows) + "</table>")
 
-
-# ---------------------------------------------------------------------------------------------
-# One dimension: f = a/2 x^2
-# ---------------------------------------------------------------------------------------------
-class _Parabola:
-    """f(x) = a/2 x^2 in one variable: grad a x, Hessian [[a]]."""
-
-    def __init__(self, a: float, x0: float) -> None:
-        self.a, self.n, self.start = a, 1, np.array([x0], dtype=float)
-
-    def f(self, x: np.ndarray) -> float:
-        return 0.5 * self.a * float(x[0]) ** 2
-
-    def grad(self, x: np.ndarray) -> np.ndarray:
-        return self.a * np.asarray(x, dtype=float)
-
-    def hess(self, x: np.ndarray) -> np.ndarray:
-        return np.array([[self.a]])
-
-
-def quadratic_path(a: float, lr: float, x0: float = 1.0, steps: int = 20) -> Path:
-    """Gradient descent on f(x) = a/2 x^2 from x0 (``optim.descend`` with ``gd(lr)``).
-
-        x_{k+1} = x_k - lr * a x_k = (1 - lr a) x_k,   so   x_k = (1 - lr a)^k x0
-
-    It converges iff |1 - lr a| < 1, i.e. 0 < lr < 2/a. Runs all ``steps`` (tol = 0) unless it
-    diverges past |x| = 1e8.
-    """
-    a, lr = check.positive("a", a), check.nonnegative("lr", lr)
-    return optim.descend(_Parabola(a, float(x0)), optim.gd(float(lr)), None, steps, tol=0.0)
-
-
-def quadratic_regime(a: float, lr: float) -> str:
-    """What gradient descent does on f = a/2 x^2, from the factor r = 1 - lr a per step:
-
-        "frozen"       lr = 0            (r = 1: never moves)
-        "monotone"     0 < lr a < 1      (0 < r < 1: creeps toward 0 from one side)
-        "one step"     lr a = 1          (r = 0: lands on the minimum at once)
-        "oscillating"  1 < lr a < 2      (-1 < r < 0: jumps across, shrinking)
-        "bouncing"     lr a = 2          (r = -1: jumps between x0 and -x0 forever)
-        "divergent"    lr a > 2          (r < -1: jumps across, growing)
-    """
-    a = check.positive("a", a)
-    h = float(lr) * a
-    if h < 0 or not math.isfinite(h):
-        raise ValueError(f"lr must be a finite number >= 0, got {lr!r}")
-    if h == 0:
-        return "frozen"
-    if math.isclose(h, 1.0, rel_tol=1e-12):
-        return "one step"
-    if math.isclose(h, 2.0, rel_tol=1e-12):
-        return "bouncing"
-    return "monotone" if h < 1 else "oscillating" if h < 2 else "divergent"
-
-
-# ---------------------------------------------------------------------------------------------
-# Basins of attraction
-# ---------------------------------------------------------------------------------------------
-class Basins(NamedTuple):
-    """``labels[i, j]``: index into ``surface.minima`` of the minimum reached from
-    (xs[j], ys[i]) (-1: none within ``radius``); ``ends``: the final points, shape (ny, nx, 2)."""
-
-    labels: np.ndarray
-    ends: np.ndarray
-
-
-class _Stacked:
-    """N independent copies of a 2-D surface as one problem in 2N variables.
-
-        F(p_1, ..., p_N) = sum_i f(p_i),   grad F = (grad f(p_1), ..., grad f(p_N))
-
-    A coordinate-wise optimizer (gd, momentum, adam, ...) on F moves every p_i exactly as it
-    would move alone, so one ``descend`` runs a whole grid of starts.
-    """
-
-    def __init__(self, surface: Any, starts: np.ndarray) -> None:
-        self.surface, self.start, self.n = surface, starts.reshape(-1), starts.size
-
-    def f(self, x: np.ndarray) -> float:
-        return float(np.sum(self.surface.f(x.reshape(-1, 2))))
-
-    def grad(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.surface.grad(x.reshape(-1, 2)), dtype=float).reshape(-1)
-
-
-def basin_map(surface: Any, optimizer: Optimizer, xs: Sequence[float], ys: Sequence[float],
-              steps: int = 300, radius: float = 0.1) -> Basins:
-    """Run ``optimizer`` from every start (x, y) of the grid xs x ys; label each start by the
-    known minimum its run ends near (within ``radius``), or -1.
-
-    All starts run together as one ``optim.descend`` on the stacked problem (see ``_Stacked``);
-    that needs a coordinate-wise optimizer, so ``newton`` is refused, and a run that diverges
-    from any start raises ValueError (pick a smaller lr).
-    """
-    if not isinstance(optimizer, Optimizer) or optimizer.needs_hessian:
-        raise ValueError(f"optimizer must be a coordinate-wise optimizer such as gd(lr) (every "
-                         f"start runs at once), got {optimizer!r}")
-    gx, gy = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    if gx.ndim != 1 or gy.ndim != 1 or gx.size < 1 or gy.size < 1:
-        raise ValueError(f"xs and ys must be non-empty 1-D sequences, got shapes {gx.shape}, "
-                         f"{gy.shape}")
-    starts = np.stack(np.meshgrid(gx, gy), axis=-1)
-    path = optim.descend(_Stacked(surface, starts), optimizer, None, steps, tol=0.0)
-    if path.status == "diverged":
-        raise ValueError(f"optimizer: the run diverged from at least one start "
-                         f"({path.message}); use a smaller lr")
-    ends = path.xs[-1].reshape(starts.shape)
-    minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
-    labels = np.full(starts.shape[:2], -1)
-    if len(minima):
-        dist = np.linalg.norm(ends[:, :, None, :] - minima[None, None, :, :], axis=-1)
-        nearest = np.argmin(dist, axis=-1)
-        labels = np.where(np.min(dist, axis=-1) <= radius, nearest, -1)
-    return Basins(labels, ends)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -675,16 +206,6 @@ class _LossAxes:
             self.ylim = (lo, hi, ticks)
 
 
-def _log_mode(surface: Any, losses: np.ndarray) -> bool:
-    """Log scale for f - f* when f* is known; for f itself only if it stays positive and spans
-    more than two decades."""
-    if getattr(surface, "global_min", None) is not None:
-        return True
-    v = np.asarray(losses, dtype=float)
-    v = v[np.isfinite(v)]
-    return bool(v.size and v.min() > 0 and v.max() / v.min() > 100)
-
-
 # ---------------------------------------------------------------------------------------------
 # The descent explorer
 # ---------------------------------------------------------------------------------------------
@@ -734,12 +255,6 @@ def lr_strip_html(lr: float, limits: LRLimits, factor: float | None,
     elif factor is None:
         text += " · (the plain-GD line: adaptive methods and Newton rescale the step)"
     return "".join(parts) + text + "</div>"
-
-
-def _family(optimizer: str) -> str:
-    if optimizer in LIMIT_FACTORS:
-        return "curvature"
-    return "newton" if optimizer == "newton" else "adaptive"
 
 
 def _learner_error(err: Exception, surface: str) -> str:
@@ -947,30 +462,50 @@ class _NoMinima:
     minima = np.empty((0, 2))
 
 
-class DescentExplorer(_SurfaceDashboard):
-    """One descent path on a loss surface, driven by controls.
+# ---------------------------------------------------------------------------------------------
+# The descent explorer: controls -> experiments.descent_frame -> the browser renderer
+# ---------------------------------------------------------------------------------------------
+#: Embedded data budget of one explorer's kernel-free copy (issue 11: <= 1 MB per explorer).
+STATIC_BUDGET = 1_000_000
+
+
+def _error_frame(text: str, previous: Any = None) -> Any:
+    """A frame for a refused input: the previous picture stays (never a blank canvas), the
+    status line says what went wrong."""
+    from ..scene import Frame
+    layers = previous.layers if previous is not None else ()
+    n = previous.n_steps if previous is not None else 0
+    charts = previous.charts if previous is not None else {}
+    return Frame(layers, n, text, "error", charts)
+
+
+class DescentExplorer(Dashboard):
+    """One descent path on a loss surface, driven by controls, drawn by the browser renderer.
 
     Controls (``controls[name]``): ``surface`` (catalogue or CUSTOM), ``formula`` (shown for
     CUSTOM), ``optimizer``, ``lr`` (log slider), the optimizer's hyper-parameters ``beta``,
     ``rho``, ``beta1``, ``beta2``, ``weight_decay``, ``damping`` (each shown only where it
-    applies), ``schedule`` with ``decay`` / ``rate``, ``steps``, ``x0``, ``y0``, and ``step``
-    (the frame: the path is drawn up to it; ``play`` animates it). A click on the contour plot
-    moves the start (in backends that deliver mouse events, such as ipympl).
+    applies), ``schedule`` with ``decay`` / ``rate``, ``steps``, ``x0``, ``y0``. Play and the
+    step slider are drawn by the page (``canvas``; ``canvas.step`` is the step shown, -1 the
+    last). A click on the contour plot moves the start.
 
     Switching the surface resets the start and the learning rate to the surface's defaults;
     switching between optimizer families (GD-like, adaptive, Newton) recalls the lr last used
     in that family. ``lr_strip`` (HTML under the lr slider) marks 2/lambda_max at the start and
     the smallest one along the path on the slider's log scale.
 
-    State after each update: ``path`` (the Path drawn), ``surface``, ``limits`` (LRLimits),
-    ``settings``, ``error`` (a refused formula). Artists: ``trail``, ``start_marker``,
-    ``end_marker``, ``head``, ``minima``, ``loss_line``, ``loss_head``; ``contour``.
+    State after each update: ``path`` (the Path drawn), ``frame`` (what was sent: a
+    ``gradlib.scene.Frame``), ``scene`` (the static layer), ``surface``, ``limits`` (LRLimits),
+    ``settings``, ``error`` (a refused formula). ``figure`` draws the current frame with
+    matplotlib (a snapshot for images and documents).
     """
 
     def __init__(self, surface: str = "rosenbrock", optimizer: str = "gd", *,
                  lr: float | None = None, schedule: str = "constant", steps: int = 200,
                  start: Sequence[float] | None = None, formula: str = DEFAULT_FORMULA,
                  figsize: tuple[float, float] = (9.0, 4.0), levels: int = 20) -> None:
+        from .canvas import Canvas
+
         names = surface_names()
         if surface not in names and surface != CUSTOM:
             raise ValueError(f"surface must be one of {', '.join(names)} or {CUSTOM!r}, "
@@ -978,7 +513,12 @@ class DescentExplorer(_SurfaceDashboard):
         check.one_of("optimizer", optimizer, optim.OPTIMIZERS)
         check.one_of("schedule", schedule, SCHEDULE_CHOICES)
         check.integer("steps", steps, 10, 1000)
-        super().__init__(figsize, levels)
+        self.levels = check.integer("levels", levels, 2, 100)
+        figsize = (float(figsize[0]), float(figsize[1]))
+        if not all(math.isfinite(v) and 2 <= v <= 30 for v in figsize):
+            raise ValueError(f"figsize must be two numbers in [2, 30] (inches), got {figsize!r}")
+        self.figsize = figsize
+        super().__init__()
         self.surface = resolve_surface(surface, formula if surface == CUSTOM else "")
         first_lr = float(lr) if lr is not None else default_lr(self.surface, optimizer)
         if not (math.isfinite(first_lr) and first_lr > 0):
@@ -986,11 +526,15 @@ class DescentExplorer(_SurfaceDashboard):
         self.cache: OrderedDict[Settings, Path] = OrderedDict()
         self.cache_size = 64
         self._family_lr = {_family(optimizer): first_lr}
+        self._quiet = False
         self.path: Path | None = None
         self.settings: Settings | None = None
+        self.frame: Any = None
+        self.scene: Any = None
         self.limits = LRLimits(math.nan, math.nan)
         self.error = ""
-        self._loss_values = np.ones(1)
+        self.canvas = Canvas()
+        self.canvas.on_click(self._on_click)
 
         c = self.controls
         c["surface"] = W.Dropdown(options=[(n, n) for n in names]
@@ -1024,29 +568,15 @@ class DescentExplorer(_SurfaceDashboard):
                                   readout_format=".3f", layout=_wide())
         c["steps"] = W.IntSlider(value=int(steps), min=10, max=1000, step=10, description="steps",
                                  layout=_wide())
-        self._start_controls(steps)
+        for key, label in (("x0", "x₀"), ("y0", "y₀")):
+            c[key] = W.FloatSlider(description=label, readout_format=".2f", layout=_wide())
         self.lr_strip = W.HTML()
         self._set_window(self.surface, start)
-
-        ax = self.ax
-        xs = np.asarray(self.surface.start, dtype=float)[None, :]
-        drawn = plots.path(xs, ax)
-        self.trail, self.start_marker, self.end_marker = drawn.line, drawn.start, drawn.end
-        self.trail.set_markersize(2.5)
-        (self.head,) = ax.plot(xs[:, 0], xs[:, 1], linestyle="none", marker="o", markersize=9,
-                               markerfacecolor="#d62728", markeredgecolor="k", zorder=7)
-        lax = self.loss_axes.ax
-        (self.loss_line,) = lax.plot([0], [1.0], color=plots.path_colors(1)[0], linewidth=1.5)
-        (self.loss_head,) = lax.plot([0], [1.0], linestyle="none", marker="o", markersize=7,
-                                     markerfacecolor="#d62728", markeredgecolor="k")
-        self.figure.set_dynamic([self.trail, self.start_marker, self.end_marker, self.head,
-                                 self.loss_line, self.loss_head])
-        self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         self._wire()
 
     # -- events ----------------------------------------------------------------------------
     def _on_change(self, change: Any = None) -> None:
-        if self._quiet or self._on_step(change):
+        if self._quiet:
             return
         owner = _owner(change)
         c = self.controls
@@ -1056,6 +586,26 @@ class DescentExplorer(_SurfaceDashboard):
             self._optimizer_changed()
         if not self._holding:
             self.update()
+
+    def _quietly(self, fn: Callable[[], Any]) -> None:
+        """Run fn (which sets controls) without triggering updates."""
+        self._quiet = True
+        try:
+            fn()
+        finally:
+            self._quiet = False
+
+    def _set_window(self, surface: Surface, start: Sequence[float] | None) -> None:
+        """x0/y0 sliders span the surface's window and sit at its start (or ``start``)."""
+        x0 = np.asarray(surface.start if start is None else start, dtype=float)
+        if x0.shape != (2,) or not np.all(np.isfinite(x0)):
+            raise ValueError(f"start must be two finite numbers, got {start!r}")
+        for key, lim, v in (("x0", surface.xlim, x0[0]), ("y0", surface.ylim, x0[1])):
+            s = self.controls[key]
+            s.min, s.max = -1e300, 1e300   # widen first: moving min/max clamps the value
+            s.step = (lim[1] - lim[0]) / 200
+            s.value = float(np.clip(v, *lim))
+            s.min, s.max = float(lim[0]), float(lim[1])
 
     def _surface_changed(self) -> None:
         """A new surface: window, start and learning rate follow it (at once, even in hold())."""
@@ -1089,16 +639,13 @@ class DescentExplorer(_SurfaceDashboard):
         lr = self._family_lr.get(_family(opt), default_lr(self.surface, opt))
         self._quietly(lambda: setattr(self.controls["lr"], "value", lr))
 
-    def _on_click(self, event: Any) -> None:
-        """A left click on the contour plot moves the start there."""
-        if event.inaxes is not self.ax or event.button != 1 or event.xdata is None:
+    def _on_click(self, panel: str, x: float, y: float) -> None:
+        """A click on the contour plot (panel "surface") moves the start there."""
+        if panel != "surface" or not (math.isfinite(x) and math.isfinite(y)):
             return
-        toolbar = getattr(self.figure.canvas, "toolbar", None)
-        if toolbar is not None and str(getattr(toolbar, "mode", "")):
-            return     # zooming or panning
         with self.hold():
-            self.controls["x0"].value = float(event.xdata)
-            self.controls["y0"].value = float(event.ydata)
+            self.controls["x0"].value = float(x)
+            self.controls["y0"].value = float(y)
 
     # -- state -----------------------------------------------------------------------------
     def current_settings(self) -> Settings:
@@ -1136,68 +683,138 @@ class DescentExplorer(_SurfaceDashboard):
 
     # -- update ----------------------------------------------------------------------------
     def update(self) -> None:
+        """Controls -> settings -> path -> frame -> the page (one message per change)."""
         self._sync_visibility()
         if self.error:
-            self.status.value = _status_html(self.error, "error")
+            self._show_error(self.error)
             return
         settings = self.current_settings()
         try:
-            if self._drawn is not self.surface:
-                self._draw_surface(self.surface)
             path = self.compute(settings)
             if path is not self.path:
-                self._show_path(path, settings)
-                self.path, self.settings = path, settings
+                surface = self.surface
+                self.limits = lr_limits(surface, path)
+                opt = make_optimizer(settings)
+                self.lr_strip.value = lr_strip_html(settings.lr, self.limits,
+                                                    stability_factor(opt.name, opt.hyper))
+                frame = descent_frame(settings, path)
+                self.scene = descent_scene(surface, self.figsize, self.levels)
+                self.status.value = _status_html(frame.status, path.status)
+                self.canvas.show(self.scene, frame)
+                self.frame, self.path, self.settings = frame, path, settings
         except Exception as err:  # noqa: BLE001 - reported in the status line, see _learner_error
-            self.status.value = _status_html(_learner_error(err, settings.surface), "error")
+            self._show_error(_learner_error(err, settings.surface))
             return
         self._family_lr[_family(settings.optimizer)] = settings.lr
-        self._show_step()
-        self.redraw()
 
-    def _show_path(self, path: Path, settings: Settings) -> None:
-        surface = self.surface
-        self.limits = lr_limits(surface, path)
-        opt = make_optimizer(settings)
-        self.lr_strip.value = lr_strip_html(settings.lr, self.limits,
-                                            stability_factor(opt.name, opt.hyper))
-        self.status.value = _status_html(describe(surface, path, opt), path.status)
-        xs = path.xs
-        self.start_marker.set_data(xs[:1, 0], xs[:1, 1])
-        self.end_marker.set_data(xs[-1:, 0], xs[-1:, 1])
-        self.end_marker.set_marker("X" if path.status == "diverged" else "s")
-        gap = _gap(surface, path.losses)
-        la = self.loss_axes
-        la.set_mode(_log_mode(surface, path.losses),
-                    "f(x_t) − f*" if gap is not None else "f(x_t)")
-        la.set_steps(settings.steps)
-        self._loss_values = la.values(path.losses, gap)
-        la.set_ylim([self._loss_values])
-        self._set_step_range(path.steps)
+    def _show_error(self, text: str) -> None:
+        """The status line says what is wrong; the last picture stays (never a blank canvas)."""
+        self.status.value = _status_html(text, "error")
+        scene = self.scene
+        if scene is None:
+            try:
+                scene = self.scene = descent_scene(self.surface, self.figsize, self.levels)
+            except Exception:  # noqa: BLE001 - a surface matplotlib cannot contour
+                scene = None
+        if scene is not None:
+            self.canvas.show(scene, _error_frame(text, self.frame))
+        self.path = None
 
-    def _show_step(self) -> None:
-        """Draw the path up to the ``step`` control: trail x_0..x_k, head at x_k."""
-        path = self.path
-        if path is None:
-            return
-        k = min(int(self.controls["step"].value), path.steps)
-        xs = path.xs
-        self.trail.set_data(xs[: k + 1, 0], xs[: k + 1, 1])
-        self.head.set_data(xs[k : k + 1, 0], xs[k : k + 1, 1])
-        self.end_marker.set_visible(k == path.steps)
-        t = np.arange(k + 1)
-        self.loss_line.set_data(t, self._loss_values[: k + 1])
-        self.loss_head.set_data(t[-1:], self._loss_values[k : k + 1])
+    @property
+    def drawn_path(self) -> np.ndarray:
+        """The (k+1, 2) points of the path in the frame last sent to the page."""
+        if self.frame is None:
+            return np.empty((0, 2))
+        return next(layer.xy for layer in self.frame.layers
+                    if layer.panel == "surface" and layer.kind == "line")
+
+    @property
+    def figure(self) -> Figure:
+        """The current frame drawn by matplotlib (a snapshot for images and documents), at
+        ``canvas.step`` (-1: the whole path)."""
+        from ..scene import snapshot
+        if self.scene is None or self.frame is None:
+            raise ValueError("no frame to draw: the explorer has no valid settings yet")
+        return snapshot(self.scene, self.frame, int(self.canvas.step))
 
     # -- layout and export ----------------------------------------------------------------
+    def redraw(self) -> None:
+        """Nothing to do: the page redraws when a frame arrives."""
+
     def layout(self) -> W.Widget:
-        """Controls grouped on the left (lr with its 2/lambda_max strip), the figure on the
-        right, the status line underneath."""
-        c = self.controls
-        return self._layout([c["surface"], c["formula"], c["optimizer"], c["lr"], self.lr_strip,
-                             c["beta"], c["rho"], c["beta1"], c["beta2"], c["weight_decay"],
-                             c["damping"], c["schedule"], c["decay"], c["rate"], c["steps"],
-                             c["x0"], c["y0"], W.HBox([self.play, c["step"]])], [self.status])
+        """Controls grouped on the left (lr with its 2/lambda_max strip), the canvas on the
+        right with Play, the step slider and the status line under it."""
+        if self._box is None:
+            c = self.controls
+            panel = W.VBox([c["surface"], c["formula"], c["optimizer"], c["lr"], self.lr_strip,
+                            c["beta"], c["rho"], c["beta1"], c["beta2"], c["weight_decay"],
+                            c["damping"], c["schedule"], c["decay"], c["rate"], c["steps"],
+                            c["x0"], c["y0"]], layout=W.Layout(min_width="320px"))
+            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
+        return self._box
+
+    def static_data(self, budget: int = STATIC_BUDGET) -> tuple[dict[str, Any], dict[str, str]]:
+        """What the kernel-free copy embeds: (data, surface name -> JavaScript source).
+
+        Every catalogue surface whose f, grad f and Hessian JavaScript can compute, the current
+        one first, while the embedded data stays within ``budget`` bytes; each with its static
+        picture, window, start, minima, f* and default learning rates per optimizer.
+        """
+        from .. import jsmath
+        from ..scene import to_plain_json
+        settings = self.settings or self.current_settings()
+        order = [settings.surface] + [n for n in surface_names() if n != settings.surface]
+        surfaces: dict[str, Any] = {}
+        code: dict[str, str] = {}
+        used = 0
+        for name in order:
+            surface = self.surface if name == settings.surface else resolve_surface(name)
+            try:
+                js = jsmath.surface_js(surface)
+            except jsmath.JSMathError:
+                continue
+            scene = descent_scene(surface, self.figsize, self.levels)
+            entry = {"scene": scene.to_json(), "info": {
+                "xlim": list(surface.xlim), "ylim": list(surface.ylim),
+                "start": [float(v) for v in surface.start],
+                "minima": np.asarray(surface.minima, dtype=float).reshape(-1, 2).tolist(),
+                "global_min": surface.global_min, "title": surface.title},
+                "default_lr": {opt: default_lr(surface, opt) for opt in optim.OPTIMIZERS}}
+            size = len(_json_dumps(to_plain_json(entry))) + len(js)
+            if surfaces and used + size > budget - 120_000:      # room for the module itself
+                break
+            key = name if name != CUSTOM else "custom"
+            surfaces[key], code[key] = entry, js
+            used += size
+        data = {"surfaces": surfaces, "schedules": SCHEDULE_CHOICES, "lr_range": LR_EXP_RANGE,
+                "settings": {"surface": settings.surface if settings.surface in surfaces
+                             else next(iter(surfaces)),
+                             "optimizer": settings.optimizer, "lr": settings.lr,
+                             "hyper": dict(settings.hyper), "schedule": settings.schedule,
+                             "decay": settings.decay, "rate": settings.rate,
+                             "steps": settings.steps,
+                             "start": list(settings.start or self.surface.start),
+                             "tol": settings.tol}}
+        return data, code
+
+    def static_html(self) -> str:
+        """The explorer for a page with no kernel (see ``gradlib.widgets.canvas.static_html``)."""
+        from .canvas import static_html
+        data, code = self.static_data()
+        return static_html(data, code, css_class="gradlib-descentexplorer-static",
+                           title="descent explorer")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget view, plus ``text/html``: the same explorer working without a kernel
+        (front-ends with a kernel rank the widget view first; handouts drop it)."""
+        box = self.layout()
+        box.add_class("gradlib-dashboard")
+        box.add_class("gradlib-descentexplorer")
+        bundle = dict(box._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/html"] = self.static_html()
+        bundle["text/plain"] = ("<DescentExplorer: an interactive explorer; its controls work "
+                                "in JupyterLab and in the exported HTML page>")
+        return bundle
 
     def to_html(self, frames: int = 60, **kwargs: Any) -> Any:
         """The current path as a kernel-free animation (``gradlib.animate.html_animation``)."""
@@ -1209,9 +826,17 @@ class DescentExplorer(_SurfaceDashboard):
                                       frames=min(frames, self.path.steps + 1), **kwargs)
 
     def close(self) -> None:
-        self.lr_strip.close()
-        super().close()
+        for w in (self.lr_strip, self.canvas, self.status):
+            w.close()
+        for control in self.controls.values():
+            control.close()
+        if self._box is not None:
+            self._box.close()
 
+
+def _json_dumps(value: Any) -> str:
+    import json
+    return json.dumps(value, separators=(",", ":"))
 
 def descent_explorer(surface: str = "rosenbrock", optimizer: str = "gd",
                      **kwargs: Any) -> DescentExplorer:

@@ -1,0 +1,959 @@
+// gradlib's explorer renderer: ONE ES module draws every explorer (docs/explorers.md).
+//
+// The kernel computes numbers, the browser draws them. The model holds
+//   scene  {width, height, image: PNG bytes, panels: [{name, kind, bbox, xlim, ylim, ...}], alt}
+//   frame  {layers: [{panel, kind, reveal, style, n, xy: float64 bytes}], n_steps, status,
+//           kind, charts: {panel: {ylog, title, xlim}}}
+//   step   the step Play/scrubbing shows (-1: the last)
+// Live (anywidget): `render({model, el})` is called by the widget manager. Static pages (no
+// kernel): `mountStatic(el, data, surfaces)` builds plain HTML controls and a tiny model, and
+// computes descent paths here with the same update rules as gradlib.optim (tested against
+// optim.descend in tests/test_canvas.py).
+
+// ---------------------------------------------------------------------------------------------
+// decoding
+// ---------------------------------------------------------------------------------------------
+function b64bytes(text) {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function toBytes(v) {
+  if (v == null) return new Uint8Array(0);
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (typeof v === "object" && typeof v.$b64 === "string") return b64bytes(v.$b64);
+  if (typeof v === "string") return b64bytes(v);
+  return new Uint8Array(0);
+}
+
+export function f64(v) {
+  if (v instanceof Float64Array) return v;
+  if (Array.isArray(v)) return Float64Array.from(v);
+  const b = toBytes(v);
+  const copy = new Uint8Array(b.byteLength - (b.byteLength % 8));
+  copy.set(b.subarray(0, copy.length));
+  return new Float64Array(copy.buffer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// numbers as Python formats them (status lines must read the same as in the kernel)
+// ---------------------------------------------------------------------------------------------
+function stripZeros(s) {
+  return s.indexOf(".") < 0 ? s : s.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+/** format(v, f".{p}g") */
+export function fmtG(v, p = 6) {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
+  const e = v.toExponential(Math.max(p, 1) - 1);
+  const [mant, ex] = e.split("e");
+  const exp = parseInt(ex, 10);
+  if (exp < -4 || exp >= p) {
+    const a = Math.abs(exp);
+    return `${stripZeros(mant)}e${exp < 0 ? "-" : "+"}${a < 10 ? "0" : ""}${a}`;
+  }
+  return stripZeros(v.toFixed(Math.max(0, p - 1 - exp)));
+}
+
+/** format(v, f".{d}f") */
+export function fmtF(v, d) {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  const s = v.toFixed(d);
+  return (Object.is(v, -0) || (v < 0 && !s.startsWith("-"))) ? "-" + s : s;
+}
+
+/** repr(float(v)) */
+export function pyRepr(v) {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
+  const [mant, ex] = v.toExponential().split("e");
+  const exp = parseInt(ex, 10);
+  if (exp < -4 || exp >= 16) {
+    const a = Math.abs(exp);
+    return `${mant}e${exp < 0 ? "-" : "+"}${a < 10 ? "0" : ""}${a}`;
+  }
+  const s = String(v);
+  return /[.e]/.test(s) ? s : s + ".0";
+}
+
+// ---------------------------------------------------------------------------------------------
+// learning-rate schedules and optimizers: the rules of gradlib.optim, operation for operation
+// ---------------------------------------------------------------------------------------------
+export const SCHEDULES = ["constant", "inverse_time_decay", "exponential_decay", "step_decay",
+  "linear_decay", "cosine_decay", "warmup"];
+
+/** gradlib.experiments.learning_rate(schedule, lr, steps, decay, rate) as a function of t. */
+export function learningRate(schedule, lr, steps, decay = 0.01, rate = 0.99) {
+  switch (schedule) {
+    case "constant": return () => lr;
+    case "inverse_time_decay": return (t) => lr / (1.0 + decay * t);
+    case "exponential_decay": return (t) => lr * Math.pow(rate, t);
+    case "step_decay": {
+      const every = Math.max(1, Math.floor(steps / 4));
+      return (t) => lr * Math.pow(0.5, Math.floor(t / every));
+    }
+    case "linear_decay": return (t) => lr + (0.0 - lr) * Math.min(t, steps) / steps;
+    case "cosine_decay":
+      return (t) => 0.0 + (lr - 0.0) * (1.0 + Math.cos(Math.PI * (Math.min(t, steps) / steps))) / 2.0;
+    case "warmup": {
+      const w = Math.max(1, Math.floor(steps / 10));
+      return (t) => (t < w ? lr * (t + 1.0) / (w + 1.0) : lr);
+    }
+    default: throw new Error(`schedule: unknown schedule ${schedule}`);
+  }
+}
+
+export const OPTIMIZERS = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "newton"];
+const HYPER_DEFAULTS = { beta: 0.9, rho: 0.99, beta1: 0.9, beta2: 0.999, weight_decay: 0.01, damping: 0.0 };
+
+class SingularHessian extends Error {}
+
+function solve(A, b, n) {
+  // Gaussian elimination with partial pivoting (LAPACK's getrf/getrs pivoting rule);
+  // an exactly zero pivot means H + damping I is singular, as numpy.linalg.solve reports.
+  const M = A.slice(); const x = b.slice(); const piv = [];
+  for (let j = 0; j < n; j++) {
+    let p = j;
+    for (let i = j + 1; i < n; i++) if (Math.abs(M[i * n + j]) > Math.abs(M[p * n + j])) p = i;
+    if (M[p * n + j] === 0) throw new SingularHessian();
+    if (p !== j) {
+      for (let k = 0; k < n; k++) { const t = M[j * n + k]; M[j * n + k] = M[p * n + k]; M[p * n + k] = t; }
+      const t = x[j]; x[j] = x[p]; x[p] = t;
+    }
+    piv.push(p);
+    for (let i = j + 1; i < n; i++) {
+      const l = M[i * n + j] / M[j * n + j];
+      M[i * n + j] = l;
+      for (let k = j + 1; k < n; k++) M[i * n + k] -= l * M[j * n + k];
+      x[i] -= l * x[j];
+    }
+  }
+  for (let j = n - 1; j >= 0; j--) {
+    let s = x[j];
+    for (let k = j + 1; k < n; k++) s -= M[j * n + k] * x[k];
+    x[j] = s / M[j * n + j];
+  }
+  return x;
+}
+
+/** An optimizer: {name, hyper, needsHessian, lr(t), init(n), update(x, g, state, h)} with the
+ *  update rules of gradlib.optim (torch.optim's algorithms). x, g: plain arrays. */
+export function makeOptimizer(name, lrFn, hyper = {}) {
+  const hp = { ...HYPER_DEFAULTS, ...hyper };
+  const lr = typeof lrFn === "function" ? lrFn : () => lrFn;
+  const o = { name, hyper: hp, lr, needsHessian: name === "newton" };
+  const zeros = (n) => new Array(n).fill(0);
+  switch (name) {
+    case "gd":
+      o.init = () => ({ count: 0 });
+      o.update = (x, g, s) => { const a = lr(s.count); return [x.map((v, i) => v - a * g[i]), { count: s.count + 1 }]; };
+      break;
+    case "momentum":
+      o.init = (n) => ({ count: 0, b: zeros(n) });
+      o.update = (x, g, s) => {
+        const a = lr(s.count); const b = s.b.map((v, i) => hp.beta * v + g[i]);
+        return [x.map((v, i) => v - a * b[i]), { count: s.count + 1, b }];
+      };
+      break;
+    case "nesterov":
+      o.init = (n) => ({ count: 0, b: zeros(n) });
+      o.update = (x, g, s) => {
+        const a = lr(s.count); const b = s.b.map((v, i) => hp.beta * v + g[i]);
+        return [x.map((v, i) => v - a * (g[i] + hp.beta * b[i])), { count: s.count + 1, b }];
+      };
+      break;
+    case "adagrad": {
+      const eps = hyper.eps ?? 1e-10;
+      o.init = (n) => ({ count: 0, s: zeros(n) });
+      o.update = (x, g, st) => {
+        const a = lr(st.count); const s = st.s.map((v, i) => v + g[i] * g[i]);
+        return [x.map((v, i) => v - a * g[i] / (Math.sqrt(s[i]) + eps)), { count: st.count + 1, s }];
+      };
+      break;
+    }
+    case "rmsprop": {
+      const eps = hyper.eps ?? 1e-8;
+      o.init = (n) => ({ count: 0, v: zeros(n) });
+      o.update = (x, g, st) => {
+        const a = lr(st.count); const v = st.v.map((w, i) => hp.rho * w + (1 - hp.rho) * (g[i] * g[i]));
+        return [x.map((w, i) => w - a * g[i] / (Math.sqrt(v[i]) + eps)), { count: st.count + 1, v }];
+      };
+      break;
+    }
+    case "adam":
+    case "adamw": {
+      const eps = hyper.eps ?? 1e-8;
+      const b1 = hp.beta1, b2 = hp.beta2;
+      o.init = (n) => ({ count: 0, m: zeros(n), v: zeros(n) });
+      o.update = (x0, g, st) => {
+        const a = lr(st.count);
+        let x = x0;
+        if (name === "adamw") { const d = a * hp.weight_decay; x = x0.map((w) => w - d * w); }
+        const t = st.count + 1;
+        const m = st.m.map((w, i) => b1 * w + (1 - b1) * g[i]);
+        const v = st.v.map((w, i) => b2 * w + (1 - b2) * (g[i] * g[i]));
+        const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+        return [x.map((w, i) => w - a * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps)), { count: t, m, v }];
+      };
+      break;
+    }
+    case "newton":
+      o.init = () => ({ count: 0 });
+      o.update = (x, g, s, h) => {
+        const a = lr(s.count); const n = g.length;
+        const A = hp.damping ? h.map((v, k) => v + (Math.floor(k / n) === k % n ? hp.damping * 1.0 : 0.0)) : h;
+        const d = solve(A, g, n);
+        return [x.map((v, i) => v - a * d[i]), { count: s.count + 1 }];
+      };
+      break;
+    default: throw new Error(`optimizer: unknown optimizer ${name}`);
+  }
+  return o;
+}
+
+/** gradlib.optim.descend on a surface compiled by gradlib.jsmath ({n, fg, h}). Returns
+ *  {xs: Float64Array (k+1)*n, losses, grads, lrs, status, steps, message} or {error}. */
+export function descend(surf, opt, x0, steps, tol = 1e-10, bound = 1e8) {
+  const n = surf.n;
+  const evaluate = (x) => { const v = surf.fg(...x); return [v[0], v.slice(1), Math.hypot(...v.slice(1))]; };
+  let x = x0.slice();
+  let [loss, g, gnorm] = evaluate(x);
+  if (!(Number.isFinite(loss) && Number.isFinite(gnorm))) {
+    return { error: `x0: f or its gradient is not finite at x0 = [${x.map(pyRepr).join(", ")}] (f = ${pyRepr(loss)}); start inside the function's domain` };
+  }
+  const xs = [x], losses = [loss], grads = [g], lrs = [];
+  let state = opt.init(n);
+  let h = opt.needsHessian ? surf.h(...x) : null;
+  let k = 0, status = "max_steps", reason = "";
+  const limit = Math.min(bound, Number.MAX_VALUE);
+  for (;;) {
+    if (gnorm <= tol) { status = "converged"; break; }
+    if (k === steps) break;
+    let xNew;
+    try {
+      [xNew, state] = opt.update(x, g, state, h);
+    } catch (err) {
+      if (!(err instanceof SingularHessian)) throw err;
+      const where = x.map((v) => pyRepr(Math.round(v * 1e6) / 1e6 + 0)).join(", ");
+      status = "diverged";
+      reason = `stopped at step ${k + 1}: H + damping*I is singular at x = [${where}], so the Newton step is undefined; use damping > 0`;
+      break;
+    }
+    if (!xNew.every((v) => -limit <= v && v <= limit)) {
+      const what = xNew.every(Number.isFinite) ? `|x| exceeded ${bound.toExponential(0).replace(/e([+-])(\d)$/, "e$10$2")}` : "x became non-finite";
+      status = "diverged"; reason = `diverged at step ${k + 1}: ${what}`;
+      break;
+    }
+    [loss, g, gnorm] = evaluate(xNew);
+    if (!(Number.isFinite(loss) && Number.isFinite(gnorm))) {
+      status = "diverged";
+      reason = `diverged at step ${k + 1}: ${Number.isFinite(loss) ? "the gradient" : "the loss"} became non-finite`;
+      break;
+    }
+    lrs.push(opt.lr(k));
+    k += 1;
+    x = xNew;
+    xs.push(x); losses.push(loss); grads.push(g);
+    if (opt.needsHessian) h = surf.h(...x);
+  }
+  let message = reason;
+  if (status === "converged") message = `converged in ${k} step${k !== 1 ? "s" : ""} (|grad| <= ${fmtG(tol)})`;
+  else if (status === "max_steps") message = `stopped after ${k} steps without converging (|grad| = ${fmtG(gnorm, 3)} > tol = ${fmtG(tol)})`;
+  return { xs: Float64Array.from(xs.flat()), losses: Float64Array.from(losses),
+    grads: Float64Array.from(grads.flat()), lrs: Float64Array.from(lrs), status, steps: k, message, n };
+}
+
+// eigenvalues (ascending) of the symmetric part of a 2x2 Hessian; null if not finite
+function eig2(h) {
+  if (!h.every(Number.isFinite)) return null;
+  const a = h[0], b = (h[1] + h[2]) / 2, d = h[3];
+  const m = (a + d) / 2, r = Math.hypot((a - d) / 2, b);
+  return [m - r, m + r];
+}
+
+/** gradlib.experiments.stability_factor */
+export function stabilityFactor(name, hyper) {
+  const beta = hyper.beta ?? 0.9;
+  if (name === "gd") return 2.0;
+  if (name === "momentum") return 2.0 * (1.0 + beta);
+  if (name === "nesterov") return 2.0 * (1.0 + beta) / (1.0 + 2.0 * beta);
+  return null;
+}
+
+/** gradlib.experiments.describe: the status line for a run. info: {global_min} */
+export function describe(surf, info, path, opt) {
+  const n = path.n, k = path.steps;
+  const x = Array.from(path.xs.subarray(k * n, k * n + n));
+  const loss = path.losses[k];
+  const where = "(" + x.map((v) => fmtF(v, 3)).join(", ") + ")";
+  const gl = Array.from(path.grads.subarray(k * n, k * n + n));
+  const gnorm = Math.sqrt(gl.reduce((s, v) => s + v * v, 0));
+  const fmin = info.global_min ?? null;
+  if (path.status === "converged") {
+    let text = `converged in ${k} step${k !== 1 ? "s" : ""}: f = ${fmtG(loss, 4)} at ${where}`;
+    const lam = n === 2 ? eig2(surf.h(...x)) : null;
+    if (lam && lam[0] < -1e-9 * Math.max(1.0, Math.abs(lam[1]))) {
+      text += `, a saddle point (λmin = ${fmtG(lam[0], 3)} < 0), not a minimum`;
+    } else if (fmin !== null && loss - fmin > 1e-6 * Math.max(1.0, Math.abs(fmin))) {
+      text += `, a local minimum: the global minimum is f* = ${fmtG(fmin, 4)}`;
+    }
+    return text;
+  }
+  if (path.status === "max_steps") {
+    const extra = fmin !== null ? ` (f − f* = ${fmtG(loss - fmin, 3)})` : "";
+    return `stopped after ${k} steps: f = ${fmtG(loss, 4)}${extra}, |∇f| = ${fmtG(gnorm, 3)} (not converged yet: more steps or another lr)`;
+  }
+  const at = k + 1;
+  const eigs = [];
+  for (let t = 0; t <= k; t++) eigs.push(n === 2 ? eig2(surf.h(...path.xs.subarray(t * n, t * n + n))) : null);
+  const factor = opt ? stabilityFactor(opt.name, opt.hyper) : null;
+  if (factor !== null) {
+    for (let t = 0; t <= k; t++) {
+      const lam = eigs[t] ? eigs[t][1] : NaN;
+      const r = opt.lr(t) * lam;
+      if (Number.isFinite(r) && r > factor) {
+        const line = factor === 2.0 ? "2" : fmtG(factor, 3);
+        return `diverged at step ${at}: lr too large for this curvature (lr·λmax = ${fmtG(r, 3)} > ${line})`;
+      }
+    }
+  }
+  const lows = eigs.filter((e) => e).map((e) => e[0]);
+  const low = lows.length ? Math.min(...lows) : NaN;
+  const f0 = path.losses[0];
+  if (lows.length && low < 0 && loss < f0 - 1e6 * (1.0 + Math.abs(f0))) {
+    return `diverged at step ${at}: f is unbounded below and the path ran downhill along a direction of negative curvature (λmin = ${fmtG(low, 3)})`;
+  }
+  return path.message;
+}
+
+const PATH_COLOR = "#1f77b4", HEAD_COLOR = "#d55e00";
+
+/** gradlib.experiments.descent_frame: settings -> frame (same layers, same labels). */
+export function descentFrame(settings, surf, info) {
+  const s = settings;
+  const lrFn = learningRate(s.schedule, s.lr, s.steps, s.decay, s.rate);
+  const opt = makeOptimizer(s.optimizer, lrFn, s.hyper || {});
+  const path = descend(surf, opt, s.start, s.steps, s.tol ?? 1e-6);
+  if (path.error) return errorFrame(`cannot run: ${path.error}`);
+  const k = path.steps, n = path.n;
+  const fmin = info.global_min ?? null;
+  const pts = path.xs;
+  const values = new Float64Array(k + 1);
+  let log;
+  if (fmin !== null) {
+    log = true;
+    let top = -Infinity;
+    for (let t = 0; t <= k; t++) top = Math.max(top, path.losses[t] - fmin);
+    const floor = Math.max(top, 1e-300) * 1e-16;
+    for (let t = 0; t <= k; t++) values[t] = Math.max(path.losses[t] - fmin, floor);
+  } else {
+    let lo = Infinity, hi = -Infinity;
+    for (let t = 0; t <= k; t++) { values[t] = path.losses[t]; lo = Math.min(lo, values[t]); hi = Math.max(hi, values[t]); }
+    log = lo > 0 && hi / lo > 100;
+  }
+  const loss = new Float64Array(2 * (k + 1));
+  for (let t = 0; t <= k; t++) { loss[2 * t] = t; loss[2 * t + 1] = values[t]; }
+  const what = fmin !== null ? "f(x_t) − f*" : "f(x_t)";
+  const diverged = path.status === "diverged";
+  const xy2 = n === 2 ? pts : new Float64Array(0);
+  const layers = [
+    { panel: "surface", kind: "points", reveal: "all", xy: Float64Array.from((info.minima || []).flat()),
+      style: { marker: "*", size: 13, fill: "#ffffff", edge: "#000000", label: "known minima" } },
+    { panel: "surface", kind: "line", reveal: "upto", xy: xy2,
+      style: { color: PATH_COLOR, width: 1.5, marker: "o", size: 3, label: "path x₀ … xₜ" } },
+    { panel: "surface", kind: "points", reveal: "all", xy: xy2.slice(0, 2),
+      style: { marker: "o", size: 9, fill: "#ffffff", edge: PATH_COLOR, width: 2, label: "start x₀" } },
+    { panel: "surface", kind: "points", reveal: "at", xy: xy2,
+      style: { marker: "o", size: 9, fill: HEAD_COLOR, edge: "#000000", label: "xₜ at the shown step" } },
+    { panel: "surface", kind: "points", reveal: "end", xy: xy2.slice(2 * k, 2 * k + 2),
+      style: { marker: diverged ? "X" : "s", size: 9, fill: PATH_COLOR, edge: "#000000",
+        label: diverged ? "last finite point (diverged)" : "end of the run" } },
+    { panel: "loss", kind: "line", reveal: "upto", xy: loss,
+      style: { color: PATH_COLOR, width: 1.5, label: what } },
+    { panel: "loss", kind: "points", reveal: "at", xy: loss,
+      style: { marker: "o", size: 7, fill: HEAD_COLOR, edge: "#000000", label: "at the shown step" } },
+  ];
+  for (const l of layers) l.n = l.xy.length / 2;
+  const kind = ["converged", "diverged", "max_steps"].includes(path.status) ? path.status : "info";
+  return { layers, n_steps: k, status: describe(surf, info, path, opt), kind, path,
+    charts: { loss: { ylog: log, title: `loss ${what}` + (log ? " (log scale)" : ""), xlim: [0, s.steps] } } };
+}
+
+export function errorFrame(text) {
+  return { layers: [], n_steps: 0, status: text, kind: "error", charts: {} };
+}
+
+// ---------------------------------------------------------------------------------------------
+// drawing
+// ---------------------------------------------------------------------------------------------
+const STATUS_COLORS = { converged: "#1a7f37", diverged: "#b00020", max_steps: "#444444", error: "#b00020", info: "#222222" };
+const FONT = "system-ui, -apple-system, 'DejaVu Sans', sans-serif";
+
+function niceTicks(lo, hi, count = 4) {
+  if (!(hi > lo)) { lo -= 1; hi += 1; }
+  const raw = (hi - lo) / count;
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) || 10 * mag;
+  const a = Math.floor(lo / step + 1e-9) * step, b = Math.ceil(hi / step - 1e-9) * step;
+  const ticks = [];
+  for (let v = a; v <= b + step * 1e-6; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return { lo: a, hi: b, ticks };
+}
+
+function logTicks(lo, hi) {
+  const a = Math.pow(10, Math.floor(Math.log10(lo)));
+  const b = Math.max(Math.pow(10, Math.ceil(Math.log10(hi))), 10 * a);
+  const e0 = Math.round(Math.log10(a)), e1 = Math.round(Math.log10(b));
+  const every = Math.max(1, Math.ceil((e1 - e0 + 1) / 5));
+  const ticks = [];
+  for (let e = e1; e >= e0; e -= every) ticks.push(Math.pow(10, e));
+  return { lo: a, hi: b, ticks };
+}
+
+function tickLabel(v, log) {
+  if (log) { const e = Math.round(Math.log10(v)); return `1e${e}`; }
+  const s = fmtG(v, 4);
+  return s;
+}
+
+/** data -> pixel mapping of a panel: {x(v), y(v), inv(px, py), box} */
+function transform(panel, lim) {
+  const [bx, by, bw, bh] = panel.bbox;
+  const xl = lim.xlim, yl = lim.ylim;
+  const fx = lim.xlog ? Math.log10 : (v) => v, fy = lim.ylog ? Math.log10 : (v) => v;
+  const x0 = fx(xl[0]), x1 = fx(xl[1]), y0 = fy(yl[0]), y1 = fy(yl[1]);
+  const clamp = (p) => Math.max(-1e6, Math.min(1e6, p));
+  return {
+    box: [bx, by, bw, bh],
+    x: (v) => clamp(bx + (fx(v) - x0) / (x1 - x0) * bw),
+    y: (v) => clamp(by + bh - (fy(v) - y0) / (y1 - y0) * bh),
+    inv: (px, py) => {
+      const u = x0 + (px - bx) / bw * (x1 - x0), w = y0 + (by + bh - py) / bh * (y1 - y0);
+      return [lim.xlog ? Math.pow(10, u) : u, lim.ylog ? Math.pow(10, w) : w];
+    },
+  };
+}
+
+function chartLimits(panel, chart, layers) {
+  const ylog = chart.ylog ?? panel.ylog;
+  let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
+  for (const l of layers) {
+    const xy = l.data;
+    for (let i = 0; i < l.n; i++) {
+      const x = xy[2 * i], y = xy[2 * i + 1];
+      if (!Number.isFinite(x) || !Number.isFinite(y) || (ylog && y <= 0)) continue;
+      xlo = Math.min(xlo, x); xhi = Math.max(xhi, x); ylo = Math.min(ylo, y); yhi = Math.max(yhi, y);
+    }
+  }
+  const xlim = chart.xlim || panel.xlim || (xhi > xlo ? [xlo, xhi] : [0, 1]);
+  let yt;
+  if (chart.ylim || panel.ylim) {
+    const yl = chart.ylim || panel.ylim;
+    yt = ylog ? logTicks(yl[0], yl[1]) : niceTicks(yl[0], yl[1]);
+  } else if (!(yhi >= ylo)) {
+    yt = ylog ? logTicks(0.1, 10) : niceTicks(0, 1);
+  } else if (ylog) {
+    yt = logTicks(ylo, yhi);
+  } else {
+    if (yhi - ylo <= 1e-12 * Math.max(1, Math.abs(yhi))) { ylo -= 1; yhi += 1; }
+    yt = niceTicks(ylo, yhi);
+  }
+  const xt = niceTicks(xlim[0], xlim[1]);
+  return { xlim: [xlim[0], xlim[1]], ylim: [yt.lo, yt.hi], xlog: false, ylog, xticks: xt.ticks.filter((v) => v >= xlim[0] && v <= xlim[1]), yticks: yt.ticks };
+}
+
+function drawChartAxes(ctx, panel, chart, lim, tr) {
+  const [bx, by, bw, bh] = panel.bbox;
+  ctx.save();
+  ctx.fillStyle = "#ffffff"; ctx.fillRect(bx, by, bw, bh);
+  ctx.strokeStyle = "rgba(0,0,0,0.12)"; ctx.lineWidth = 1;
+  ctx.font = `11px ${FONT}`; ctx.fillStyle = "#222";
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (const v of lim.xticks) {
+    const px = Math.round(tr.x(v)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(px, by); ctx.lineTo(px, by + bh); ctx.stroke();
+    ctx.fillText(tickLabel(v, false), px, by + bh + 4);
+  }
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (const v of lim.yticks) {
+    const py = Math.round(tr.y(v)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(bx, py); ctx.lineTo(bx + bw, py); ctx.stroke();
+    ctx.fillText(tickLabel(v, lim.ylog), bx - 4, py);
+  }
+  ctx.strokeStyle = "#000"; ctx.lineWidth = 0.8;
+  ctx.strokeRect(bx + 0.5, by + 0.5, bw - 1, bh - 1);
+  ctx.textAlign = "center"; ctx.textBaseline = "bottom"; ctx.font = `13px ${FONT}`;
+  ctx.fillText(chart.title || panel.title || "", bx + bw / 2, by - 4);
+  ctx.textBaseline = "top"; ctx.font = `12px ${FONT}`;
+  ctx.fillText(panel.xlabel || "", bx + bw / 2, by + bh + 18);
+  ctx.restore();
+}
+
+function markerPath(ctx, m, x, y, r) {
+  ctx.beginPath();
+  switch (m) {
+    case "s": ctx.rect(x - r * 0.85, y - r * 0.85, 1.7 * r, 1.7 * r); break;
+    case "D": ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath(); break;
+    case "^": ctx.moveTo(x, y - r); ctx.lineTo(x + r, y + r * 0.8); ctx.lineTo(x - r, y + r * 0.8); ctx.closePath(); break;
+    case "*":
+      for (let i = 0; i < 10; i++) {
+        const a = -Math.PI / 2 + i * Math.PI / 5, q = i % 2 ? r * 0.45 : r;
+        if (i) ctx.lineTo(x + q * Math.cos(a), y + q * Math.sin(a)); else ctx.moveTo(x + q * Math.cos(a), y + q * Math.sin(a));
+      }
+      ctx.closePath(); break;
+    case "X": {
+      const w = r * 0.35, a = r * 0.9;
+      const pts = [[0, -w], [a - w, -a], [a, -a + w], [w, 0], [a, a - w], [a - w, a], [0, w], [-a + w, a], [-a, a - w], [-w, 0], [-a, -a + w], [-a + w, -a]];
+      pts.forEach(([u, v], i) => (i ? ctx.lineTo(x + u, y + v) : ctx.moveTo(x + u, y + v)));
+      ctx.closePath(); break;
+    }
+    default: ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
+}
+
+function drawMarker(ctx, st, x, y, scale = 1) {
+  const r = (st.size || 6) / 2 * scale;
+  markerPath(ctx, st.marker || "o", x, y, r);
+  ctx.fillStyle = st.fill || st.color || "#000"; ctx.fill();
+  if (st.edge) { ctx.strokeStyle = st.edge; ctx.lineWidth = st.marker === "o" && st.width ? st.width : 1; ctx.stroke(); }
+}
+
+function visibleRange(layer, step, nSteps) {
+  const n = layer.n;
+  switch (layer.reveal) {
+    case "upto": return [0, Math.min(n, step + 1)];
+    case "at": { const k = Math.min(step, n - 1); return k >= 0 ? [k, k + 1] : [0, 0]; }
+    case "end": return step >= nSteps ? [0, n] : [0, 0];
+    default: return [0, n];
+  }
+}
+
+function drawLayer(ctx, layer, tr, step, nSteps) {
+  const [a, b] = visibleRange(layer, step, nSteps);
+  if (b <= a) return;
+  const st = layer.style || {}, xy = layer.data;
+  ctx.save();
+  ctx.globalAlpha = st.alpha ?? 1;
+  if (layer.kind === "line") {
+    ctx.strokeStyle = st.color || "#000"; ctx.lineWidth = st.width || 1.5;
+    ctx.lineJoin = "round"; ctx.setLineDash(st.dash || []);
+    ctx.beginPath();
+    let pen = false;
+    for (let i = a; i < b; i++) {
+      const x = xy[2 * i], y = xy[2 * i + 1];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; continue; }
+      const px = tr.x(x), py = tr.y(y);
+      if (pen) ctx.lineTo(px, py); else { ctx.moveTo(px, py); pen = true; }
+    }
+    ctx.stroke();
+    if (st.marker) {
+      ctx.fillStyle = st.color || "#000";
+      const r = (st.size || 3) / 2;
+      for (let i = a; i < b; i++) {
+        const x = xy[2 * i], y = xy[2 * i + 1];
+        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+        markerPath(ctx, st.marker, tr.x(x), tr.y(y), r); ctx.fill();
+      }
+    }
+  } else {
+    for (let i = a; i < b; i++) {
+      const x = xy[2 * i], y = xy[2 * i + 1];
+      if (Number.isFinite(x) && Number.isFinite(y)) drawMarker(ctx, st, tr.x(x), tr.y(y));
+    }
+  }
+  ctx.restore();
+}
+
+function drawLegend(ctx, panel, layers) {
+  const entries = [];
+  for (const l of layers) {
+    const label = l.style && l.style.label;
+    if (label && l.n > 0 && !entries.some((e) => e.label === label)) entries.push({ label, layer: l });
+  }
+  if (!entries.length) return;
+  const [bx, by, bw] = panel.bbox;
+  ctx.save();
+  ctx.font = `10px ${FONT}`;
+  const w = Math.max(...entries.map((e) => ctx.measureText(e.label).width)) + 34, lh = 14;
+  const x = bx + bw - w - 6, y = by + 6, h = entries.length * lh + 6;
+  ctx.globalAlpha = 0.85; ctx.fillStyle = "#ffffff"; ctx.fillRect(x, y, w, h);
+  ctx.globalAlpha = 1; ctx.strokeStyle = "#bbbbbb"; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
+  entries.forEach((e, i) => {
+    const cy = y + 3 + lh * i + lh / 2, st = e.layer.style;
+    if (e.layer.kind === "line") {
+      ctx.strokeStyle = st.color || "#000"; ctx.lineWidth = st.width || 1.5; ctx.setLineDash(st.dash || []);
+      ctx.beginPath(); ctx.moveTo(x + 5, cy); ctx.lineTo(x + 25, cy); ctx.stroke(); ctx.setLineDash([]);
+    } else {
+      drawMarker(ctx, st, x + 15, cy, Math.min(1, 10 / (st.size || 6)));
+    }
+    ctx.fillStyle = "#111"; ctx.textBaseline = "middle"; ctx.textAlign = "left";
+    ctx.fillText(e.label, x + 30, cy);
+  });
+  ctx.restore();
+}
+
+// ---------------------------------------------------------------------------------------------
+// the view: a canvas, Play/Pause, a step slider, a status line (also the canvas's text alternative)
+// ---------------------------------------------------------------------------------------------
+const CSS = `
+.gradlib-canvas{font-family:${FONT};color:#111;max-width:100%}
+.gradlib-canvas canvas{display:block;max-width:100%;height:auto;background:#fff;cursor:crosshair}
+.gradlib-canvas .gc-bar{display:flex;align-items:center;gap:8px;margin:4px 0;flex-wrap:wrap}
+.gradlib-canvas button{font:inherit;padding:2px 10px;border:1px solid #555;border-radius:3px;background:#f4f4f4;color:#111;cursor:pointer;min-width:5.5em}
+.gradlib-canvas button:focus-visible,.gradlib-canvas input:focus-visible{outline:2px solid #1f77b4;outline-offset:2px}
+.gradlib-canvas .gc-step{width:260px}
+.gradlib-canvas .gc-status{margin:2px 0 4px;font-size:14px;line-height:1.35}
+`;
+
+function ensureStyle(root) {
+  const doc = root.ownerDocument || document;
+  if (doc.getElementById("gradlib-canvas-style")) return;
+  const style = doc.createElement("style");
+  style.id = "gradlib-canvas-style"; style.textContent = CSS;
+  doc.head.appendChild(style);
+}
+
+let uid = 0;
+
+export function render({ model, el }) {
+  ensureStyle(el);
+  const id = `gc${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const root = document.createElement("div");
+  root.className = "gradlib-canvas";
+  const canvas = document.createElement("canvas");
+  canvas.setAttribute("role", "img");
+  canvas.tabIndex = 0;
+  const bar = document.createElement("div"); bar.className = "gc-bar";
+  const play = document.createElement("button"); play.type = "button"; play.className = "gc-play";
+  play.textContent = "▶ Play"; play.setAttribute("aria-label", "Play the run step by step");
+  const stepLabel = document.createElement("label"); stepLabel.htmlFor = `${id}-step`; stepLabel.textContent = "step";
+  const step = document.createElement("input"); step.type = "range"; step.id = `${id}-step`; step.className = "gc-step";
+  step.min = "0"; step.max = "0"; step.value = "0";
+  const readout = document.createElement("output"); readout.htmlFor = `${id}-step`; readout.className = "gc-readout";
+  bar.append(play, stepLabel, step, readout);
+  const status = document.createElement("div"); status.className = "gc-status"; status.id = `${id}-status`;
+  status.setAttribute("role", "status"); status.setAttribute("aria-live", "polite");
+  canvas.setAttribute("aria-describedby", status.id);
+  root.append(canvas, bar, status);
+  el.appendChild(root);
+
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  let scene = null, image = null, frame = { layers: [], n_steps: 0, status: "", kind: "info", charts: {} };
+  let layers = [], k = 0, playing = false, pos = 0, raf = 0, transforms = {};
+  const dpr = Math.max(1, Math.min(2, window.devicePixelRatio || 1));
+
+  function setScene() {
+    scene = model.get("scene") || null;
+    image = null;
+    if (!scene || !scene.width) return;
+    canvas.width = Math.round(scene.width * dpr); canvas.height = Math.round(scene.height * dpr);
+    canvas.style.width = `${scene.width}px`;
+    const bytes = toBytes(scene.image);
+    if (bytes.length) {
+      const img = new Image();
+      const url = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
+      img.onload = () => { if (scene && image === img) draw(); URL.revokeObjectURL(url); };
+      img.src = url;
+      image = img;
+    }
+  }
+
+  function setFrame() {
+    frame = model.get("frame") || frame;
+    layers = (frame.layers || []).map((l) => ({ ...l, data: f64(l.xy), n: l.n ?? f64(l.xy).length / 2 }));
+    const n = frame.n_steps || 0;
+    step.max = String(n);
+    const want = model.get("step");
+    k = want == null || want < 0 || want > n ? n : want;
+    stopPlay(false);
+    let text = frame.status || "";
+    if (frame.kind !== "error" && !layers.some((l) => l.n > 0)) text = text || "nothing to draw for these settings";
+    status.textContent = text;
+    status.style.color = STATUS_COLORS[frame.kind] || STATUS_COLORS.info;
+    canvas.setAttribute("aria-label", `${(scene && scene.alt) || "explorer"} ${text}`.trim());
+    draw();
+  }
+
+  // What does not change with the step (the picture, chart axes, legends, an error banner) is
+  // drawn once per frame into two offscreen layers; a Play step pastes them around the layers.
+  let under = null, over = null, cacheKey = null;
+
+  function layerCanvas() {
+    const c = document.createElement("canvas");
+    c.width = canvas.width; c.height = canvas.height;
+    const g = c.getContext("2d"); g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    return [c, g];
+  }
+
+  function prepare() {
+    const key = [scene, frame, image && image.complete];
+    if (cacheKey && cacheKey.every((v, i) => v === key[i])) return;
+    cacheKey = key;
+    const [u, ug] = layerCanvas(), [o, og] = layerCanvas();
+    ug.fillStyle = "#ffffff"; ug.fillRect(0, 0, scene.width, scene.height);
+    if (image && image.complete && image.naturalWidth) ug.drawImage(image, 0, 0, scene.width, scene.height);
+    transforms = {};
+    for (const panel of scene.panels || []) {
+      const own = layers.filter((l) => l.panel === panel.name);
+      if (panel.kind === "chart") {
+        const chart = (frame.charts || {})[panel.name] || {};
+        const lim = chartLimits(panel, chart, own);
+        transforms[panel.name] = transform(panel, lim);
+        drawChartAxes(ug, panel, chart, lim, transforms[panel.name]);
+      } else {
+        transforms[panel.name] = transform(panel, { xlim: panel.xlim, ylim: panel.ylim, xlog: panel.xlog, ylog: panel.ylog });
+      }
+      og.save(); og.beginPath(); og.rect(...panel.bbox); og.clip();
+      drawLegend(og, panel, own);
+      og.restore();
+    }
+    if (frame.kind === "error" && !layers.some((l) => l.n > 0)) {
+      og.save(); og.fillStyle = "rgba(255,255,255,0.85)"; og.fillRect(0, scene.height / 2 - 16, scene.width, 32);
+      og.fillStyle = STATUS_COLORS.error; og.font = `13px ${FONT}`; og.textAlign = "center"; og.textBaseline = "middle";
+      og.fillText("No path for these settings: the message below says why.", scene.width / 2, scene.height / 2);
+      og.restore();
+    }
+    under = u; over = o;
+  }
+
+  function draw() {
+    const n = frame.n_steps || 0;
+    step.value = String(k);
+    readout.textContent = `t = ${k} / ${n}`;
+    if (!scene || !scene.width) return;
+    prepare();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(under, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    for (const panel of scene.panels || []) {
+      const tr = transforms[panel.name];
+      ctx.save();
+      ctx.beginPath(); ctx.rect(...panel.bbox); ctx.clip();
+      for (const layer of layers) if (layer.panel === panel.name) drawLayer(ctx, layer, tr, k, n);
+      ctx.restore();
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(over, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  }
+
+  function tick() {
+    if (!playing) return;
+    const n = frame.n_steps || 0;
+    pos += Math.max(1, n / 240);
+    const next = Math.min(n, Math.floor(pos));
+    if (next !== k) { k = next; draw(); }
+    if (k >= n) { stopPlay(true); return; }
+    raf = requestAnimationFrame(tick);
+  }
+
+  function startPlay() {
+    const n = frame.n_steps || 0;
+    if (n <= 0) return;
+    if (k >= n) { k = 0; draw(); }
+    pos = k; playing = true;
+    play.textContent = "❚❚ Pause"; play.setAttribute("aria-label", "Pause");
+    raf = requestAnimationFrame(tick);
+  }
+
+  function stopPlay(sync) {
+    if (raf) cancelAnimationFrame(raf);
+    raf = 0;
+    if (playing) { playing = false; play.textContent = "▶ Play"; play.setAttribute("aria-label", "Play the run step by step"); }
+    if (sync) syncStep();
+  }
+
+  function syncStep() {
+    const n = frame.n_steps || 0;
+    try { model.set("step", k >= n ? -1 : k); model.save_changes(); } catch (e) { /* read-only model */ }
+  }
+
+  play.addEventListener("click", () => (playing ? stopPlay(true) : startPlay()));
+  step.addEventListener("input", () => { stopPlay(false); k = Number(step.value); draw(); });
+  step.addEventListener("change", () => syncStep());
+  canvas.addEventListener("click", (ev) => {
+    if (!scene) return;
+    const rect = canvas.getBoundingClientRect();
+    const px = (ev.clientX - rect.left) * scene.width / rect.width, py = (ev.clientY - rect.top) * scene.height / rect.height;
+    for (const panel of scene.panels || []) {
+      const [bx, by, bw, bh] = panel.bbox;
+      if (panel.kind === "image" && px >= bx && px <= bx + bw && py >= by && py <= by + bh && transforms[panel.name]) {
+        const [x, y] = transforms[panel.name].inv(px, py);
+        model.send({ type: "click", panel: panel.name, x, y });
+      }
+    }
+  });
+
+  const onScene = () => { setScene(); draw(); };
+  const onFrame = () => setFrame();
+  const onStep = () => {
+    const want = model.get("step"), n = frame.n_steps || 0;
+    const next = want == null || want < 0 || want > n ? n : want;
+    if (!playing && next !== k) { k = next; draw(); }
+  };
+  model.on("change:scene", onScene);
+  model.on("change:frame", onFrame);
+  model.on("change:step", onStep);
+  setScene(); setFrame();
+  return () => {
+    stopPlay(false);
+    model.off("change:scene", onScene); model.off("change:frame", onFrame); model.off("change:step", onStep);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// static pages: plain HTML controls + a tiny model, the descent math computed here
+// ---------------------------------------------------------------------------------------------
+/** A minimal stand-in for an anywidget model (get/set/on/off/save_changes/send). */
+export function localModel(state, onSend = () => {}) {
+  const handlers = {};
+  return {
+    get: (key) => state[key],
+    set: (key, value) => { state[key] = value; (handlers[`change:${key}`] || []).forEach((h) => h()); },
+    on: (ev, h) => { (handlers[ev] = handlers[ev] || []).push(h); },
+    off: (ev, h) => { handlers[ev] = (handlers[ev] || []).filter((x) => x !== h); },
+    save_changes: () => {},
+    send: (msg) => onSend(msg),
+  };
+}
+
+const LABELS = { beta: "β (momentum)", rho: "ρ (average of g²)", beta1: "β1 (mean of g)", beta2: "β2 (mean of g²)", weight_decay: "weight decay", damping: "damping" };
+const HYPER = { gd: [], momentum: ["beta"], nesterov: ["beta"], adagrad: [], rmsprop: ["rho"], adam: ["beta1", "beta2"], adamw: ["beta1", "beta2", "weight_decay"], newton: ["damping"] };
+const RANGES = { beta: [0, 0.99, 0.01], rho: [0, 0.999, 0.001], beta1: [0, 0.99, 0.01], beta2: [0.9, 0.9999, 0.0001], weight_decay: [0, 0.2, 0.005], damping: [0, 20, 0.1] };
+
+/** The descent explorer without a kernel. data: {surfaces: {name: {scene, info, default_lr}},
+ *  schedules: {value: label}, settings, lr_range}; fns: {name: {n, fg, h}} from gradlib.jsmath. */
+export function mountStatic(el, data, fns) {
+  const id = `gs${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const s = { ...data.settings, hyper: { ...HYPER_DEFAULTS, ...(data.settings.hyper || {}) } };
+  const form = document.createElement("div");
+  form.className = "gradlib-static-controls";
+  form.style.cssText = "display:grid;grid-template-columns:max-content 1fr;gap:4px 10px;align-items:center;max-width:560px;margin-bottom:6px";
+  const rows = {};
+  function row(key, label, input, readout) {
+    const l = document.createElement("label"); l.htmlFor = `${id}-${key}`; l.textContent = label;
+    input.id = `${id}-${key}`; input.name = key;
+    const cell = document.createElement("div"); cell.style.cssText = "display:flex;gap:8px;align-items:center";
+    cell.append(input);
+    if (readout) { readout.htmlFor = input.id; cell.append(readout); }
+    form.append(l, cell);
+    rows[key] = [l, cell];
+    return input;
+  }
+  function select(key, label, options, value) {
+    const sel = document.createElement("select");
+    for (const [v, text] of options) { const o = document.createElement("option"); o.value = v; o.textContent = text; sel.append(o); }
+    sel.value = value;
+    return row(key, label, sel);
+  }
+  // exact values: a range input snaps to its step grid, so the settings keep the exact number
+  // until the learner moves that slider (then the slider's value, mapped by `map`)
+  const cur = {};
+  function range(key, label, min, max, stepSize, value, fmt, map = (v) => v) {
+    const r = document.createElement("input"); r.type = "range"; r.min = String(min); r.max = String(max); r.step = String(stepSize);
+    r.style.width = "220px";
+    const out = document.createElement("output");
+    r._fmt = fmt; r._out = out; r._map = map;
+    r._set = (exact, shown) => { cur[key] = exact; r.value = String(shown); out.textContent = fmt(exact); };
+    r.addEventListener("input", () => { cur[key] = map(Number(r.value)); out.textContent = fmt(cur[key]); });
+    row(key, label, r, out);
+    return r;
+  }
+  const names = Object.keys(data.surfaces);
+  const surface = select("surface", "surface", names.map((n) => [n, n]), s.surface);
+  const optimizer = select("optimizer", "optimizer", OPTIMIZERS.map((n) => [n, n]), s.optimizer);
+  const [lo, hi] = data.lr_range || [-5, 1];
+  const pow10 = (v) => Math.pow(10, v);
+  const lr = range("lr", "learning rate lr", lo, hi, 0.01, 0, (v) => fmtG(v, 3), pow10);
+  lr._set(s.lr, Math.log10(s.lr));
+  const hyper = {};
+  for (const key of Object.keys(RANGES)) {
+    const [a, b, d] = RANGES[key];
+    hyper[key] = range(key, LABELS[key], a, b, d, 0, (v) => fmtG(v, 4));
+    hyper[key]._set(s.hyper[key], s.hyper[key]);
+  }
+  const schedule = select("schedule", "schedule", Object.entries(data.schedules), s.schedule);
+  const decay = range("decay", "decay", -4, 0, 0.05, 0, (v) => fmtG(v, 3), pow10);
+  decay._set(s.decay, Math.log10(s.decay));
+  const rate = range("rate", "rate", 0.9, 1, 0.001, 0, (v) => fmtG(v, 4));
+  rate._set(s.rate, s.rate);
+  const steps = range("steps", "steps", 10, 1000, 10, 0, (v) => String(v));
+  steps._set(s.steps, s.steps);
+  const x0 = range("x0", "start x₀", 0, 1, 0.005, 0, (v) => fmtF(v, 2));
+  const y0 = range("y0", "start y₀", 0, 1, 0.005, 0, (v) => fmtF(v, 2));
+  const host = document.createElement("div");
+  el.append(form, host);
+
+  function setWindow(name, start) {
+    const info = data.surfaces[name].info;
+    for (const [r, lim, v] of [[x0, info.xlim, start[0]], [y0, info.ylim, start[1]]]) {
+      r.min = String(lim[0]); r.max = String(lim[1]); r.step = String((lim[1] - lim[0]) / 200);
+      r._set(v, v);
+    }
+  }
+  setWindow(s.surface, s.start);
+  const show = (key, on) => rows[key].forEach((e) => { e.style.display = on ? "" : "none"; });
+
+  const model = localModel({ scene: data.surfaces[s.surface].scene, frame: null, step: -1 }, (msg) => {
+    if (msg.type === "click" && msg.panel === "surface") {
+      x0._set(msg.x, msg.x); y0._set(msg.y, msg.y);
+      update();
+    }
+  });
+
+  function read() {
+    const opt = optimizer.value;
+    const hp = {};
+    for (const key of HYPER[opt]) hp[key] = cur[key];
+    return { surface: surface.value, optimizer: opt, lr: cur.lr, hyper: hp,
+      schedule: schedule.value, decay: cur.decay, rate: cur.rate,
+      steps: cur.steps, start: [cur.x0, cur.y0], tol: data.settings.tol ?? 1e-6 };
+  }
+
+  function update() {
+    const st = read();
+    for (const key of Object.keys(RANGES)) show(key, HYPER[st.optimizer].includes(key));
+    show("decay", st.schedule === "inverse_time_decay");
+    show("rate", st.schedule === "exponential_decay");
+    let frame;
+    const f = fns[st.surface];
+    try {
+      frame = f ? descentFrame(st, f, data.surfaces[st.surface].info)
+        : errorFrame(`this page cannot compute paths on ${st.surface}: its formula has no JavaScript form`);
+    } catch (err) {
+      frame = errorFrame(`cannot run: ${err.message}`);
+    }
+    model.set("step", -1);
+    model.set("frame", frame);
+    el.dataset.status = frame.status;
+  }
+
+  surface.addEventListener("change", () => {
+    const entry = data.surfaces[surface.value];
+    model.set("scene", entry.scene);
+    setWindow(surface.value, entry.info.start);
+    const d = entry.default_lr && entry.default_lr[optimizer.value];
+    if (d) lr._set(d, Math.log10(d));
+    update();
+  });
+  optimizer.addEventListener("change", () => {
+    const d = data.surfaces[surface.value].default_lr && data.surfaces[surface.value].default_lr[optimizer.value];
+    if (d) lr._set(d, Math.log10(d));
+    update();
+  });
+  for (const c of [lr, schedule, decay, rate, steps, x0, y0, ...Object.values(hyper)]) c.addEventListener("input", update);
+  schedule.addEventListener("change", update);
+  render({ model, el: host });
+  update();
+  return model;
+}
+
+export default { render };

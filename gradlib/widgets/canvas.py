@@ -1,0 +1,108 @@
+"""The browser renderer every explorer draws with: one anywidget, one ES module (canvas.js).
+
+    canvas = Canvas()
+    canvas.show(scene, frame)       # gradlib.scene.Scene / Frame: the static layer, what moves
+    canvas.frame = frame.to_json()  # a settings change sends the whole path once
+    canvas.on_click(callback)       # callback(panel, x, y): a click on an image panel, in data units
+
+Traits (synced with the page; docs/explorers.md has the contract):
+    scene   dict: width, height, image (PNG bytes), panels (name, kind, bbox, limits, log flags)
+    frame   dict: layers (float64 bytes + style + reveal rule), n_steps, status, kind, charts
+    step    int: the step shown (-1: the last); the page writes it back when Play pauses
+
+Play and the step slider run in the page (``requestAnimationFrame``): the kernel answers only
+settings changes. ``static_html`` gives the same module inlined in a page with no kernel.
+"""
+from __future__ import annotations
+
+import html
+import json
+import secrets
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..scene import Frame, Scene, to_plain_json
+
+__all__ = ["Canvas", "ESM_PATH", "module_source", "static_html"]
+
+#: The ES module, shipped inside the package (pyproject: package data).
+ESM_PATH = Path(__file__).with_name("canvas.js")
+
+
+class Canvas(anywidget.AnyWidget):
+    """The renderer widget. Set ``scene`` once per surface/view and ``frame`` per settings
+    change (``show`` does both, skipping an unchanged scene)."""
+
+    _esm = ESM_PATH
+    scene = traitlets.Dict().tag(sync=True)
+    frame = traitlets.Dict().tag(sync=True)
+    step = traitlets.Int(-1).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._scene_obj: Scene | None = None
+        self._click_handlers: list[Callable[[str, float, float], Any]] = []
+        self.on_msg(self._handle_msg)
+
+    def show(self, scene: Scene, frame: Frame) -> None:
+        """Send ``scene`` (only if it is not the one shown) and ``frame``; the page shows the
+        last step until the learner scrubs or plays."""
+        with self.hold_sync():
+            if scene is not self._scene_obj:
+                self.scene = scene.to_json()
+                self._scene_obj = scene
+            self.step = -1
+            self.frame = frame.to_json()
+
+    def on_click(self, callback: Callable[[str, float, float], Any]) -> None:
+        """Call ``callback(panel, x, y)`` when the learner clicks an image panel."""
+        self._click_handlers.append(callback)
+
+    def _handle_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "click":
+            try:
+                panel, x, y = str(content["panel"]), float(content["x"]), float(content["y"])
+            except (KeyError, TypeError, ValueError):
+                return
+            for callback in self._click_handlers:
+                callback(panel, x, y)
+
+
+@lru_cache(maxsize=1)
+def module_source() -> str:
+    """The ES module's text (read once)."""
+    return ESM_PATH.read_text(encoding="utf-8")
+
+
+def _script_safe(text: str) -> str:
+    """Text that cannot close the <script> element it sits in."""
+    return text.replace("</", "<\\/")
+
+
+def static_html(data: dict[str, Any], surfaces_js: dict[str, str], *, css_class: str = "",
+                title: str = "explorer") -> str:
+    """A kernel-free explorer: plain HTML controls driving canvas.js's ``render`` through a tiny
+    in-page model. ``data`` is plain JSON (bytes allowed: they become base64), ``surfaces_js``
+    maps surface name -> JavaScript object source from ``gradlib.jsmath.surface_js``.
+
+    The page loads nothing from outside: the module is inlined (``<script type="module">``),
+    the data sits in a ``<script type="application/json">`` element.
+    """
+    uid = "gx" + secrets.token_hex(5)
+    payload = _script_safe(json.dumps(to_plain_json(data), separators=(",", ":"),
+                                      allow_nan=False))
+    fns = ",\n".join(f"{json.dumps(name)}: {src}" for name, src in surfaces_js.items())
+    boot = (f"\n;(() => {{ const el = document.getElementById({json.dumps(uid)});\n"
+            f"const data = JSON.parse(document.getElementById({json.dumps(uid + '-data')})"
+            f".textContent);\nconst fns = {{{fns}}};\nmountStatic(el, data, fns); }})();\n")
+    module = _script_safe(module_source() + boot)
+    return (f'<div class="gradlib-static {html.escape(css_class)}" id="{uid}" role="group" '
+            f'aria-label="{html.escape(title)} (works in this page, no kernel needed)">'
+            f'<noscript>This explorer needs JavaScript.</noscript></div>\n'
+            f'<script type="application/json" id="{uid}-data">{payload}</script>\n'
+            f'<script type="module">{module}</script>')

@@ -1,0 +1,321 @@
+"""The explorers' renderer: its data contract in Python (no browser), and the module's own math
+(canvas.js, run in Chromium) against gradlib.optim.descend, path for path.
+
+Oracles: matplotlib's own ``ax.transData`` for the data -> pixel transform; ``optim.descend``
+and ``experiments.describe`` for every number and word the page computes by itself.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from gradlib import experiments as E
+from gradlib import jsmath, optim, scene
+from gradlib.widgets import canvas as C
+from gradlib.widgets import descent as D
+
+
+# ---------------------------------------------------------------------------------------------
+# the contract in Python
+# ---------------------------------------------------------------------------------------------
+def test_layer_sends_float64_bytes_and_refuses_bad_input():
+    xy = np.array([[0.5, -1.0], [2.0, 3.25]])
+    layer = scene.Layer("surface", xy, "line", "upto", {"color": "#000", "label": "path"})
+    sent = layer.to_json()
+    assert sent["n"] == 2 and isinstance(sent["xy"], bytes) and len(sent["xy"]) == 2 * 2 * 8
+    np.testing.assert_array_equal(np.frombuffer(sent["xy"], dtype="<f8").reshape(-1, 2), xy)
+    with pytest.raises(ValueError, match="reveal must be one of"):
+        scene.Layer("surface", xy, reveal="sometimes")
+    with pytest.raises(ValueError, match="style: unknown key"):
+        scene.Layer("surface", xy, style={"colour": "red"})
+    with pytest.raises(ValueError, match=r"xy must have shape \(k, 2\)"):
+        scene.Layer("surface", np.zeros((3, 3)))
+    assert scene.Layer("surface", []).to_json()["n"] == 0            # an empty layer is fine
+
+
+def test_scene_transform_is_matplotlibs():
+    """The pixel box and limits a Scene sends map data to the same pixels as ax.transData."""
+    fig = Figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_axes((0.1, 0.15, 0.5, 0.7))
+    ax.set_xlim(-2, 3)
+    ax.set_ylim(1e-3, 1e2)
+    ax.set_yscale("log")
+    sc = scene.scene_from_figure(fig, {"main": ax})
+    (panel,) = sc.panels
+    assert (sc.width, sc.height) == (600, 400) and sc.image.startswith(b"\x89PNG")
+    x0, y0, w, h = panel.bbox
+    for x, y in [(-2, 1e-3), (0.7, 0.5), (3, 1e2), (1.1, 20.0)]:
+        px, py = ax.transData.transform((x, y))           # from the bottom left
+        mine_x = x0 + (x - panel.xlim[0]) / (panel.xlim[1] - panel.xlim[0]) * w
+        ly = np.log10([y, *panel.ylim])
+        mine_y = y0 + h - (ly[0] - ly[1]) / (ly[2] - ly[1]) * h
+        assert mine_x == pytest.approx(px, abs=1e-6)
+        assert mine_y == pytest.approx(sc.height - py, abs=1e-6)
+    assert panel.ylog and not panel.xlog
+
+
+def test_descent_frame_is_the_path_and_its_words():
+    s = E.Settings(surface="himmelblau", optimizer="momentum", lr=2e-3, hyper=(("beta", 0.8),),
+                   steps=150, start=(1.0, -1.0))
+    frame = E.descent_frame(s)
+    surface = E.resolve_surface("himmelblau")
+    ref = optim.descend(surface, optim.momentum(lr=2e-3, beta=0.8), [1.0, -1.0], 150,
+                        tol=E.EXPLORER_TOL)
+    np.testing.assert_array_equal(frame.layer("path x₀ … xₜ").xy, ref.xs)
+    np.testing.assert_array_equal(frame.layer("start x₀").xy, ref.xs[:1])
+    np.testing.assert_array_equal(frame.layer("end of the run").xy, ref.xs[-1:])
+    loss = frame.layer("f(x_t) − f*").xy
+    np.testing.assert_array_equal(loss[:, 0], np.arange(ref.steps + 1))
+    gap = ref.losses - surface.global_min
+    np.testing.assert_allclose(loss[:, 1], np.maximum(gap, gap.max() * 1e-16), rtol=0, atol=0)
+    np.testing.assert_array_equal(frame.layer("known minima").xy, surface.minima)
+    assert frame.n_steps == ref.steps
+    assert frame.status == E.describe(surface, ref, optim.momentum(lr=2e-3, beta=0.8))
+    assert frame.kind == ref.status
+    assert frame.charts["loss"] == {"ylog": True, "title": "loss f(x_t) − f* (log scale)",
+                                    "xlim": [0, 150]}
+    reveals = {layer.style["label"]: layer.reveal for layer in frame.layers}
+    assert reveals["path x₀ … xₜ"] == "upto" and reveals["xₜ at the shown step"] == "at"
+    assert reveals["end of the run"] == "end" and reveals["known minima"] == "all"
+    assert all(layer.style.get("label") for layer in frame.layers)      # every mark is named
+
+
+def test_diverged_frame_marks_the_last_finite_point():
+    s = E.Settings(surface="quadratic", optimizer="gd", lr=0.24, steps=200)
+    frame = E.descent_frame(s)
+    end = frame.layer("last finite point (diverged)")
+    assert end.style["marker"] == "X" and frame.kind == "diverged"
+    assert np.all(np.isfinite(frame.layer("path x₀ … xₜ").xy))
+    assert "nan" not in frame.status.lower() and "lr too large" in frame.status
+
+
+def test_explorer_sends_one_frame_per_settings_change(closing):
+    dash = D.descent_explorer("rosenbrock", "gd", steps=200)
+    closing(dash)
+    sent = []
+    dash.canvas.observe(lambda ch: sent.append(ch["new"]), names="frame")
+    scenes = []
+    dash.canvas.observe(lambda ch: scenes.append(ch["new"]), names="scene")
+    dash.controls["lr"].value = 1e-3
+    assert len(sent) == 1 and not scenes                 # same surface: no new picture
+    xy = np.frombuffer(sent[0]["layers"][1]["xy"], dtype="<f8").reshape(-1, 2)
+    np.testing.assert_array_equal(xy, dash.path.xs)
+    assert sent[0]["n_steps"] == dash.path.steps == 200
+    assert dash.canvas.step == -1                         # the page shows the whole run
+    dash.controls["surface"].value = "himmelblau"
+    assert len(scenes) == 1 and len(sent) == 2
+    assert scenes[0]["panels"][0]["xlim"] == list(dash.surface.xlim)
+
+
+def test_sizes_are_small():
+    """A 1000-step frame is a few tens of KB; a scene (palette PNG) well under 100 KB; the
+    kernel-free copy with every surface under the 1 MB budget."""
+    big = E.descent_frame(E.Settings(surface="rosenbrock", lr=1e-3, steps=1000, tol=0.0))
+    assert big.n_steps == 1000 and big.nbytes < 80_000
+    for name in E.surface_names():
+        assert E.descent_scene(E.resolve_surface(name)).nbytes < 100_000, name
+
+
+def test_plain_json_round_trip():
+    frame = E.descent_frame(E.Settings(surface="booth", lr=0.05, steps=30))
+    plain = scene.to_plain_json(frame.to_json())
+    text = json.dumps(plain, allow_nan=False)           # valid JSON, no NaN
+    back = scene.from_plain_json(json.loads(text))
+    assert back["layers"][1]["xy"] == frame.to_json()["layers"][1]["xy"]
+
+
+def test_static_html_inlines_the_module_and_loads_nothing(closing):
+    dash = D.descent_explorer("himmelblau", "adam")
+    closing(dash)
+    page = dash.static_html()
+    assert len(page.encode()) <= D.STATIC_BUDGET
+    assert "http://" not in page and "https://" not in page and "require(" not in page
+    assert '<script type="module">' in page and "mountStatic(el, data, fns)" in page
+    assert page.count("</script>") == 2                     # nothing inside closes a script early
+    data, code = dash.static_data()
+    assert data["settings"]["surface"] == "himmelblau" and "himmelblau" in code
+    assert set(data["surfaces"]) == set(E.surface_names())   # every surface fits the budget
+    bundle = dash._repr_mimebundle_()
+    assert {"application/vnd.jupyter.widget-view+json", "text/html"} <= set(bundle)
+
+
+def test_click_message_moves_the_start(closing):
+    dash = D.descent_explorer("himmelblau", "gd")
+    closing(dash)
+    dash.canvas._handle_msg(dash.canvas, {"type": "click", "panel": "surface", "x": 1.5,
+                                          "y": -2.0}, [])
+    np.testing.assert_allclose(dash.path.xs[0], [1.5, -2.0], atol=1e-6)
+    dash.canvas._handle_msg(dash.canvas, {"type": "click", "panel": "loss", "x": 3, "y": 4}, [])
+    np.testing.assert_allclose(dash.path.xs[0], [1.5, -2.0], atol=1e-6)   # not the contour
+
+
+def test_esm_ships_in_the_package():
+    from importlib.resources import files
+    shipped = files("gradlib.widgets").joinpath("canvas.js")
+    assert shipped.is_file() and str(C.Canvas._esm) == shipped.read_text(encoding="utf-8")
+    assert "export default { render }" in C.module_source()
+
+
+# ---------------------------------------------------------------------------------------------
+# the module's math in Chromium vs Python
+# ---------------------------------------------------------------------------------------------
+SURFACES = ["rosenbrock", "himmelblau", "beale", "booth", "six_hump_camel", "quadratic",
+            "styblinski_tang", "matyas"]
+
+
+@pytest.fixture(scope="module")
+def js(browser):
+    """A blank page with canvas.js loaded and every catalogue surface compiled to JavaScript;
+    ``window.gc`` holds the module's exports, ``window.S`` the surfaces."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    fns = ",\n".join(f"{json.dumps(n)}: {jsmath.surface_js(E.resolve_surface(n))}"
+                     for n in E.surface_names())
+    extra = {"singular": "x**2 + y", "logx": "log(x) + y**2"}
+    fns += "," + ",\n".join(f"{json.dumps(k)}: {jsmath.surface_js(E.resolve_surface('custom', v))}"
+                            for k, v in extra.items())
+    source = C.module_source().replace("export default { render };", "")
+    source += ("\nwindow.gc = {descend, makeOptimizer, learningRate, descentFrame, describe, "
+               "fmtG, pyRepr, errorFrame, render, localModel};\nwindow.S = {" + fns + "};\n")
+    page.set_content("<!doctype html><html><body><div id=host></div></body></html>")
+    page.add_script_tag(content=source, type="module")
+    page.wait_for_function("() => window.gc && window.S")
+    yield page
+    assert not errors, errors
+    page.close()
+
+
+RUN_JS = """([name, opt, lr, hyper, schedule, steps, x0, tol, decay, rate]) => {
+  const s = window.S[name];
+  const o = window.gc.makeOptimizer(opt, window.gc.learningRate(schedule, lr, steps, decay, rate), hyper);
+  const p = window.gc.descend(s, o, x0, steps, tol);
+  if (p.error) return {error: p.error};
+  return {xs: Array.from(p.xs), losses: Array.from(p.losses), lrs: Array.from(p.lrs),
+          status: p.status, steps: p.steps, message: p.message};
+}"""
+
+
+def _python_run(name, opt, lr, hyper, schedule, steps, x0, tol, decay=0.01, rate=0.99):
+    surface = E.resolve_surface(name) if name in E.surface_names() else None
+    settings = E.Settings(surface=name, optimizer=opt, lr=lr, hyper=tuple(hyper.items()),
+                          schedule=schedule, steps=steps, start=tuple(x0), tol=tol,
+                          decay=decay, rate=rate)
+    return surface, settings, E.run_descent(settings)
+
+
+def _agree(js_run, ref, label):
+    assert js_run["status"] == ref.status and js_run["steps"] == ref.steps, (label, js_run["message"],
+                                                                            ref.message)
+    xs = np.array(js_run["xs"]).reshape(ref.xs.shape)
+    scale = max(1.0, float(np.max(np.abs(ref.xs))))
+    np.testing.assert_allclose(xs, ref.xs, rtol=1e-12, atol=1e-12 * scale, err_msg=label)
+    lscale = max(1.0, float(np.max(np.abs(ref.losses))))
+    np.testing.assert_allclose(js_run["losses"], ref.losses, rtol=1e-12, atol=1e-12 * lscale,
+                               err_msg=label)
+    np.testing.assert_allclose(js_run["lrs"], ref.lrs, rtol=1e-12, atol=0, err_msg=label)
+    assert js_run["message"] == ref.message, label
+
+
+HYPERS = {"gd": {}, "momentum": {"beta": 0.8}, "nesterov": {"beta": 0.7}, "adagrad": {},
+          "rmsprop": {"rho": 0.95}, "adam": {"beta1": 0.85, "beta2": 0.99},
+          "adamw": {"beta1": 0.9, "beta2": 0.999, "weight_decay": 0.05}, "newton": {"damping": 0.5}}
+
+
+@pytest.mark.parametrize("name", SURFACES)
+@pytest.mark.parametrize("opt", list(optim.OPTIMIZERS))
+def test_js_descend_equals_optim_descend(js, name, opt):
+    """Every optimizer on several surfaces, from the surface's start at its default lr (a
+    non-chaotic run: the explorer's own starting point), 200 steps."""
+    surface = E.resolve_surface(name)
+    lr = E.default_lr(surface, opt)
+    x0 = [float(v) for v in surface.start]
+    args = [name, opt, lr, HYPERS[opt], "constant", 200, x0, E.EXPLORER_TOL, 0.01, 0.99]
+    _, _, ref = _python_run(*args)
+    _agree(js.evaluate(RUN_JS, args), ref, f"{name} {opt} lr={lr}")
+
+
+@pytest.mark.parametrize("schedule", list(E.SCHEDULE_CHOICES))
+@pytest.mark.parametrize("opt", list(optim.OPTIMIZERS))
+def test_js_schedules_equal_pythons(js, schedule, opt):
+    surface = E.resolve_surface("himmelblau")
+    lr = E.default_lr(surface, opt)
+    args = ["himmelblau", opt, lr, HYPERS[opt], schedule, 120, [-1.0, 1.5], 0.0, 0.05, 0.97]
+    _, _, ref = _python_run(*args)
+    _agree(js.evaluate(RUN_JS, args), ref, f"{schedule} {opt}")
+
+
+FRAME_JS = """([name, settings, info]) => {
+  const f = window.gc.descentFrame(settings, window.S[name], info);
+  return {status: f.status, kind: f.kind, n_steps: f.n_steps, charts: f.charts,
+          layers: f.layers.map(l => ({panel: l.panel, kind: l.kind, reveal: l.reveal, style: l.style,
+                                      xy: Array.from(l.xy)}))};
+}"""
+
+
+def _js_frame(js, settings: E.Settings):
+    surface = E.resolve_surface(settings.surface, settings.formula)
+    info = {"global_min": surface.global_min,
+            "minima": np.asarray(surface.minima).reshape(-1, 2).tolist()}
+    key = settings.surface if settings.surface != E.CUSTOM else {
+        "x**2 + y": "singular", "log(x) + y**2": "logx"}[settings.formula]
+    s = {"optimizer": settings.optimizer, "lr": settings.lr, "hyper": dict(settings.hyper),
+         "schedule": settings.schedule, "decay": settings.decay, "rate": settings.rate,
+         "steps": settings.steps, "start": list(settings.start), "tol": settings.tol}
+    return js.evaluate(FRAME_JS, [key, s, info])
+
+
+@pytest.mark.parametrize("settings", [
+    E.Settings(surface="rosenbrock", optimizer="gd", lr=1e-3, start=(-1.2, 1.0)),
+    E.Settings(surface="quadratic", optimizer="gd", lr=0.24, start=(2.0, 1.5)),          # diverges
+    E.Settings(surface="quadratic", optimizer="momentum", lr=0.4, hyper=(("beta", 0.9),),
+               start=(2.0, 1.5)),                                                       # diverges
+    E.Settings(surface="six_hump_camel", optimizer="gd", lr=0.01, steps=500, start=(-1.4, -0.2)),
+    E.Settings(surface="saddle", optimizer="gd", lr=0.1, steps=500, start=(1.0, 0.01)),   # unbounded
+    E.Settings(surface="saddle", optimizer="newton", lr=1.0, start=(1.0, 0.5)),            # a saddle
+    E.Settings(surface="himmelblau", optimizer="adam", lr=0.05, schedule="cosine_decay",
+               start=(0.0, 0.0)),
+    E.Settings(surface=E.CUSTOM, formula="x**2 + y", optimizer="newton", lr=1.0,
+               start=(1.0, 1.0)),                                            # singular Hessian
+    E.Settings(surface=E.CUSTOM, formula="log(x) + y**2", optimizer="gd", lr=0.9,
+               start=(0.5, 1.0)),                                            # leaves the domain
+], ids=["max-steps", "diverged-gd", "diverged-momentum", "local-min", "unbounded", "saddle",
+        "adam-cosine", "singular-newton", "domain"])
+def test_js_frame_equals_descent_frame(js, settings):
+    """The static page's frame: same layers, same loss values, same status line, word for word."""
+    ref = E.descent_frame(settings)
+    mine = _js_frame(js, settings)
+    assert mine["status"] == ref.status
+    assert mine["kind"] == ref.kind and mine["n_steps"] == ref.n_steps
+    assert mine["charts"] == {k: dict(v) for k, v in ref.charts.items()}
+    assert "nan" not in mine["status"].lower()
+    assert len(mine["layers"]) == len(ref.layers)
+    for got, want in zip(mine["layers"], ref.layers):
+        assert (got["panel"], got["kind"], got["reveal"], got["style"]) == \
+            (want.panel, want.kind, want.reveal, want.style)
+        xy = np.array(got["xy"]).reshape(-1, 2)
+        scale = max(1.0, float(np.max(np.abs(want.xy)))) if want.xy.size else 1.0
+        np.testing.assert_allclose(xy, want.xy, rtol=1e-12, atol=1e-12 * scale)
+
+
+def test_js_bad_start_is_a_status_not_an_exception(js):
+    """f undefined at the start: the page says so (the kernel's words), draws no path."""
+    s = E.Settings(surface=E.CUSTOM, formula="log(x) + y**2", optimizer="gd", lr=0.1,
+                   start=(-1.0, 0.0))
+    with pytest.raises(ValueError) as err:
+        E.run_descent(s)
+    mine = _js_frame(js, s)
+    assert mine["kind"] == "error" and mine["status"] == f"cannot run: {err.value}"
+    assert mine["layers"] == []
+
+
+def test_python_number_formats(js):
+    for v in [0.0, 1.0, 2.4, 123456.0, 1234567.0, 1e-5, 0.0001234, -3.14159, 1e300, 2.5e-300,
+              3.814, 0.000501, 12.0, 99999.5]:
+        for p in (3, 4, 6):
+            assert js.evaluate("([v, p]) => window.gc.fmtG(v, p)", [v, p]) == format(v, f".{p}g"), (v, p)
+        assert js.evaluate("(v) => window.gc.pyRepr(v)", v) == repr(v)
