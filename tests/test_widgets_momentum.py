@@ -302,6 +302,14 @@ def test_explorer_draws_the_run_its_controls_describe(dash):
     assert "per step from the iteration matrix" in dash.status.value
 
 
+def test_explorer_names_every_mark(dash):
+    path_labels = [t.get_text() for t in dash.path_legend.get_texts()]
+    assert path_labels == ["level sets of f", "minimum", "path x₀, x₁, …", "start x₀"]
+    map_labels = [t.get_text() for t in dash.ax_map.get_legend().get_texts()]
+    assert map_labels == ["stability limit", "best (lr, β)", "best plain GD (β = 0)", "your (lr, β)"]
+    assert "β* = " in dash.status.value and "together with" in dash.status.value
+
+
 def test_explorer_moves_artists_and_never_rebuilds(dash):
     artists = (dash.path_line, dash.image, dash.cursor, dash.star, *dash.ellipses)
     axes = list(dash.figure.axes)

@@ -15,7 +15,7 @@ Pure functions, used by the explorer and by notebook 06, tested without any widg
     rate_grid(eigenvalues, method) -> RateGrid    that map on a grid of pixel centres
     best_on_grid(grid) -> Tuning                  the grid's fastest (lr, beta)
     optimal_nesterov(eigenvalues) -> Tuning       the best Nesterov parameters on a quadratic
-    stability_limit(lambda_max, beta, method)     the largest stable lr
+    stability_limit(lambda_max, beta, method)     the stability threshold: converges for 0 < lr < it
     steps_per_decade(rate)                        -1 / log10(rate): steps per 10x smaller error
     draw_rate_map(grid, ax), set_rate_map(...)    the map as an image (also used by notebook 06)
     measured_rate(errors)                         the contraction per step seen in a real run
@@ -273,10 +273,12 @@ def optimum(eigenvalues: ArrayLike, method: str = "momentum") -> Tuning:
 
 
 def stability_limit(lambda_max: float, beta: float, method: str = "momentum") -> float:
-    """The largest stable learning rate on a quadratic whose top curvature is lambda_max:
+    """The stability threshold on a quadratic whose top curvature is lambda_max: the iteration
+    converges exactly for 0 < lr < threshold (at the threshold itself a root has |mu| = 1 and the
+    error does not shrink):
 
-        momentum   lr < 2 (1 + beta) / lambda_max
-        nesterov   lr < 2 (1 + beta) / ((1 + 2 beta) lambda_max)
+        momentum   threshold = 2 (1 + beta) / lambda_max
+        nesterov   threshold = 2 (1 + beta) / ((1 + 2 beta) lambda_max)
     (beta = 0 gives gradient descent's 2 / lambda_max for both).
     """
     method = check.one_of("method", method, METHODS)
@@ -432,7 +434,8 @@ class MomentumExplorer(Dashboard):
     ``steps``; the button ``optimum`` sets lr and beta to the best values. Attributes after
     each update: ``path`` (the run), ``rate`` (from the iteration matrix), ``measured`` (from
     the run, ``measured_rate``), ``best`` (``optimum``), ``grid`` (the map). Artists:
-    ``path_line``, ``ellipses``, ``image``, ``cursor``, ``star``, ``limit_line``.
+    ``path_line``, ``ellipses``, ``image``, ``cursor``, ``star``, ``limit_line``; ``path_legend``
+    names the path panel's marks (level sets, minimum, path, start).
     """
 
     def __init__(self, kappa: float = 100.0, angle: float = 30.0, *, lr: float | None = None,
@@ -471,14 +474,17 @@ class MomentumExplorer(Dashboard):
         ax.set_aspect("equal", adjustable="box")
         _fix_ticks(ax, (-2, 2), (-2, 2))
         ax.tick_params(labelsize=8)
-        self.ellipses = [ax.plot([], [], color="0.55", linewidth=0.8)[0] for _ in _LEVELS]
+        self.ellipses = [ax.plot([], [], color="0.55", linewidth=0.8,
+                                 label="level sets of f" if k == 0 else None)[0]
+                         for k in range(len(_LEVELS))]
         ax.plot([0], [0], linestyle="none", marker="*", markersize=12, markerfacecolor="white",
-                markeredgecolor="k", zorder=4)
+                markeredgecolor="k", zorder=4, label="minimum")
         (self.path_line,) = ax.plot([], [], color="#d62728", marker="o", markersize=2.2,
-                                    linewidth=1.1, zorder=5)
+                                    linewidth=1.1, zorder=5, label="path x₀, x₁, …")
         (self.start_marker,) = ax.plot([], [], linestyle="none", marker="o", markersize=7,
                                        markerfacecolor="white", markeredgecolor="#d62728",
-                                       markeredgewidth=2, zorder=6)
+                                       markeredgewidth=2, zorder=6, label="start x₀")
+        self.path_legend = ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
         self.path_title = ax.set_title("", fontsize=9)
 
         mx = self.ax_map = fig.add_axes(_MAP_AX)
@@ -563,9 +569,9 @@ class MomentumExplorer(Dashboard):
         method, kappa, lr, beta, _ = self.settings()
         assert self.path is not None and self.best is not None and self.problem is not None
         lam_max = float(np.linalg.eigvalsh(self.problem.H)[-1])
-        best = (f"best for κ = {kappa:.3g}: lr* = {self.best.lr:.3g}, β* = {self.best.beta:.2f}, "
-                f"ρ* = {self.best.rate:.3f}; plain GD's best ρ = "
-                f"{curvature.optimal_gd(self.problem.H).rate:.3f}")
+        best = (f"best pair for κ = {kappa:.3g}: lr* = {self.best.lr:.3g} together with "
+                f"β* = {self.best.beta:.2f}, ρ* = {self.best.rate:.3f} (at another lr, another β "
+                f"is best); plain GD's best ρ = {curvature.optimal_gd(self.problem.H).rate:.3f}")
         if self.rate >= 1:
             limit = stability_limit(lam_max, beta, method)
             where = (f"the run left the box at step {self.path.steps + 1}"
