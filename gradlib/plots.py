@@ -39,8 +39,8 @@ __all__ = [
     "Grid", "ContourResult", "PathArtists", "LossCurves", "PathsPlot", "EigenGlyph",
     "surface_grid", "contour", "surface3d", "minima", "path", "set_path", "loss_curve",
     "set_loss_scale", "paths", "eigen_glyph", "update_eigen_glyph", "quadratic_model_contours",
-    "path_colors", "POSITIVE_CURVATURE_COLOR", "NEGATIVE_CURVATURE_COLOR", "FLAT_CURVATURE_COLOR",
-    "CONTOUR_CMAP",
+    "path_colors", "PATH_COLORS", "POSITIVE_CURVATURE_COLOR", "NEGATIVE_CURVATURE_COLOR",
+    "FLAT_CURVATURE_COLOR", "CONTOUR_CMAP",
 ]
 
 #: Arrow color for an eigen-direction along which f curves up (lambda > 0).
@@ -50,6 +50,9 @@ NEGATIVE_CURVATURE_COLOR = "#c51b7d"
 #: Arrow color for a direction of (numerically) zero curvature: |lambda| <= 1e-9 max |lambda|.
 FLAT_CURVATURE_COLOR = "#777777"
 _FLAT_TOL = 1e-9
+#: Colours of descent paths, in order (path_colors): Okabe-Ito blue, orange, bluish green,
+#: reddish purple, sky blue, vermillion, black -- colour-blind safe, no red-against-green pair.
+PATH_COLORS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000")
 #: Default colormap of filled contours: light enough that colored paths stay visible on it.
 CONTOUR_CMAP = "viridis"
 _CONTOUR_ALPHA = 0.55
@@ -345,9 +348,13 @@ def minima(surface: Any, ax: Axes | None = None, *, color: str = "white",
 
 # -- paths ----------------------------------------------------------------------------------
 def path_colors(count: int) -> list[str]:
-    """count distinct colors for paths (tab10, cycled), the same on every run."""
-    cycle = [mcolors.to_hex(c) for c in plt.get_cmap("tab10").colors]
-    return [cycle[i % len(cycle)] for i in range(count)]
+    """count colors for paths, the same on every run: PATH_COLORS, cycled.
+
+    PATH_COLORS is the Okabe-Ito palette without its yellow (too pale on light contours):
+    readers with any common form of colour blindness can tell its colours apart, where tab10's
+    third and fourth colours (green and red) look alike to many of them.
+    """
+    return [PATH_COLORS[i % len(PATH_COLORS)] for i in range(count)]
 
 
 def _diverged(p: Any) -> bool:

@@ -348,3 +348,50 @@ def test_quadratic_model_contours_include_the_level_through_the_point(rosenbrock
         np.linspace(-2, 2, 50), np.linspace(-1, 3, 50)), -1)))
     with pytest.raises(ValueError, match="model must be a callable on points of shape"):
         plots.quadratic_model_contours(ax, "x**2")
+
+
+# -- colour-blind safety of the path palette -----------------------------------------------------
+# Oracle: the colour-vision-deficiency simulation of Machado, Oliveira & Fernandes (2009),
+# severity 1 (dichromacy), applied in linear RGB; distances are CIE76 Delta E in CIELAB (D65).
+_CVD = {
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+    "normal vision": np.eye(3),
+}
+
+
+def _linear(c):
+    c = np.asarray(c, dtype=float)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(linear_rgb):
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ np.clip(linear_rgb, 0, 1)
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _closest_pair(palette, vision):
+    """The smallest Delta E between two colours of the palette as seen with ``vision``."""
+    seen = [_lab(_CVD[vision] @ _linear(mcolors.to_rgb(c))) for c in palette]
+    return min(float(np.linalg.norm(a - b)) for i, a in enumerate(seen) for b in seen[i + 1:])
+
+
+def test_cvd_oracle_flags_tab10_red_and_green():
+    # the check can fail: tab10's green and red (and orange and green) merge for dichromats
+    tab10 = [mcolors.to_hex(c) for c in plt.get_cmap("tab10").colors[:4]]
+    assert _closest_pair(tab10, "deuteranopia") < 8
+    assert _closest_pair(tab10, "protanopia") < 8
+    assert _closest_pair(tab10, "normal vision") > 30
+
+
+@pytest.mark.parametrize("vision", list(_CVD))
+def test_path_colors_stay_apart_for_colour_blind_readers(vision):
+    assert _closest_pair(plots.PATH_COLORS, vision) > 15
+    assert plots.path_colors(3) == list(plots.PATH_COLORS[:3])
+    assert plots.path_colors(9) == [plots.PATH_COLORS[i % len(plots.PATH_COLORS)] for i in range(9)]
+    assert not {"#2ca02c", "#d62728"} & {c.lower() for c in plots.PATH_COLORS}

@@ -130,6 +130,9 @@ def test_explorer_starts_at_the_notebook_example(closing):
     closing(dash)
     _assert_shows(dash, 1.5, 0.8, -0.5, 1.0)
     assert "increases w" in dash.status.value          # dL/dw < 0 here
+    # every mark on the right is named in the legend
+    assert [t.get_text() for t in dash.ax_loss.get_legend().get_texts()] == [
+        "L(w)", "tangent, slope ∂L/∂w", "current (w, L)"]
 
 
 def test_explorer_follows_every_control_by_moving_the_same_artists(closing):

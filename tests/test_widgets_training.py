@@ -106,6 +106,44 @@ def test_class_colors_image_mixes_class_colors():
         T.class_colors_image(proba, strength=2)
 
 
+# Oracle for colour-blind safety: the dichromacy simulation of Machado, Oliveira & Fernandes
+# (2009), severity 1, in linear RGB; distances are CIE76 Delta E in CIELAB (D65).
+_CVD = {
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+    "normal vision": np.eye(3),
+}
+
+
+def _closest_pair(palette, vision):
+    from matplotlib import colors as mcolors
+
+    def lab(hex_color):
+        c = np.asarray(mcolors.to_rgb(hex_color))
+        linear = _CVD[vision] @ np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                        [0.0193, 0.1192, 0.9505]]) @ np.clip(linear, 0, 1)
+        t = xyz / np.array([0.95047, 1.0, 1.08883])
+        f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+        return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+    seen = [lab(c) for c in palette]
+    return min(float(np.linalg.norm(a - b)) for i, a in enumerate(seen) for b in seen[i + 1:])
+
+
+@pytest.mark.parametrize("vision", list(_CVD))
+def test_class_and_schedule_colours_stay_apart_for_colour_blind_readers(vision):
+    # the check can fail: the old class colours (tab10 blue, red, green) merge for deuteranopes
+    if vision == "deuteranopia":
+        assert _closest_pair(("#1f77b4", "#d62728", "#2ca02c"), vision) < 8
+    assert _closest_pair(T.CLASS_COLORS, vision) > 15
+    assert _closest_pair(T.SCHEDULE_COLORS, vision) > 15
+    assert len(T.SCHEDULE_COLORS) == len(T.SCHEDULE_NAMES)
+    assert not {"#2ca02c", "#d62728"} & {c.lower() for c in (*T.CLASS_COLORS, *T.SCHEDULE_COLORS)}
+
+
 # --- training ----------------------------------------------------------------------------------
 def test_train_settings_messages():
     with pytest.raises(ValueError, match="dataset must be one of 'moons', 'spirals', 'blobs', got 'iris'"):
@@ -389,6 +427,13 @@ def test_batch_size_explorer_moves_its_artists(closing):
                                np.tile([np.linalg.norm(dash.full_gradient), 0.0], (30, 1)), atol=1e-12)
     assert len(dash.noise_marker.get_xdata()) == 0
     np.testing.assert_allclose(dash.step_line.get_ydata(), dash.full_line.get_ydata())
+    # every mark is named in its panel's legend
+    legends = [[t.get_text() for t in a.get_legend().get_texts()]
+               for a in (dash.ax_loss, dash.ax_cloud, dash.ax_noise)]
+    assert legends[0] == ["minibatch", "full batch"]
+    assert legends[1] == ["left of this line: uphill for the full loss", "minibatch gradients",
+                          "full gradient"]
+    assert "current B" in legends[2] and len(legends[2]) == 3
     with pytest.raises(ValueError, match=r"batch_size must be one of \[1, 2, 4, 8, 16, 32\], got 5"):
         T.batch_size_explorer(n=32, batch_size=5)
 

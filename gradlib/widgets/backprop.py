@@ -180,7 +180,8 @@ class BackpropExplorer(Dashboard):
                                 label="L(w)")
         (self.tangent,) = ax.plot([], [], color="#c0392b", linewidth=1.3,
                                   label="tangent, slope ∂L/∂w")
-        (self.point,) = ax.plot([], [], "o", color="#c0392b", markersize=6)
+        (self.point,) = ax.plot([], [], "o", color="#c0392b", markersize=6, linestyle="none",
+                                label="current (w, L)")
         ax.set_xlim(lo, hi)
         ax.set_ylim(-0.03, 0.53)                   # L = 1/2 (a - t)^2 <= 1/2 for a, t in [0, 1]
         ax.set_xlabel("w  (x, b, t held fixed)", fontsize=8)

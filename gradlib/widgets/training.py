@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from ..animate import HTMLAnimation
 
 __all__ = [
-    "DATASETS", "CLASS_COLORS", "TRAIN_OPTIMIZERS", "SCHEDULE_NAMES",
+    "DATASETS", "CLASS_COLORS", "TRAIN_OPTIMIZERS", "SCHEDULE_NAMES", "SCHEDULE_COLORS",
     "make_dataset", "data_window", "BoundaryGrid", "decision_boundary_grid", "class_colors_image",
     "TrainSettings", "Trained", "train", "Snapshots", "training_snapshots", "boundary_animation",
     "per_example_gradients", "gradient_noise", "gradient_noise_exact", "noise_basis",
@@ -72,13 +72,16 @@ DATASETS: dict[str, tuple[Callable[..., tuple[np.ndarray, np.ndarray]], int, flo
     "spirals": (lambda n, noise, seed: gdata.spirals(n, 3, noise, seed), 300, 0.2),
     "blobs": (lambda n, noise, seed: gdata.blobs(n, std=noise, seed=seed), 200, 0.6),
 }
-#: One color per class (points and the tint of the decision regions).
-CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+#: One color per class (points and the tint of the decision regions): the Okabe-Ito palette
+#: (blue, orange, bluish green, reddish purple, sky blue, vermillion), which readers with any
+#: common form of colour blindness can tell apart -- no red-against-green pair.
+CLASS_COLORS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
 #: First-order optimizers offered by the explorers (Newton needs a full Hessian; fit refuses it).
 TRAIN_OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 #: The schedules of make_schedules, in display order.
 SCHEDULE_NAMES = ("constant", "inverse time", "step", "exponential", "cosine", "warmup + cosine")
-_SCHEDULE_COLORS = ("#444444", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
+#: One colour per schedule of SCHEDULE_NAMES (dark grey for the constant rate, then Okabe-Ito).
+SCHEDULE_COLORS = ("#444444", "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -921,11 +924,12 @@ class BatchSizeExplorer(Dashboard):
     """Full batch, minibatch and SGD on one slider.
 
     Left: the minibatch losses of every step against the epoch (the x axis counts passes over
-    the data), with full-batch gradient descent at the same lr in grey. Middle: ``draws``
+    the data), with full-batch gradient descent at the same lr in black. Middle: ``draws``
     minibatch gradients of the current batch size at one fixed point of training, projected
     on (the full gradient's direction, the direction of largest spread); the star is the full
-    gradient. Right: the measured E||g_B - g||^2 against B (dots), the exact (1 - B/N)/B S^2
-    (line), the current B (ring).
+    gradient, and a gradient left of the dashed line points uphill for the full training loss.
+    Right: the measured E||g_B - g||^2 against B (dots), the exact (1 - B/N)/B S^2 (line), the
+    current B (ring). Every mark is named in its panel's legend.
 
     Controls: ``batch_size`` (1, 2, 4, ..., N), ``lr`` (log), ``epochs``.
     State: ``history`` (the run at the current B), ``cloud`` (draws, 2), ``noise`` and
@@ -988,10 +992,13 @@ class BatchSizeExplorer(Dashboard):
         a2.set_xlim(gnorm - half, gnorm + half)
         a2.set_ylim(-half, half)
         a2.axhline(0, color="0.8", linewidth=0.8)
-        a2.axvline(0, color="0.8", linewidth=0.8)
-        self.cloud_points = a2.scatter([], [], s=8, color="#1f77b4", alpha=0.5, linewidths=0)
+        a2.axvline(0, color="0.6", linewidth=0.8, linestyle="--",
+                   label="left of this line: uphill for the full loss")
+        self.cloud_points = a2.scatter([], [], s=8, color="#1f77b4", alpha=0.5, linewidths=0,
+                                       label="minibatch gradients")
         (self.full_point,) = a2.plot([gnorm], [0.0], marker="*", color="#d62728", markersize=12,
-                                     linestyle="none")
+                                     linestyle="none", label="full gradient")
+        a2.legend(fontsize=7, loc="upper left", framealpha=0.85)
         a2.set_xlabel("along the full gradient", fontsize=8)
         a2.set_ylabel("across it (largest spread)", fontsize=8)
         self.cloud_title = a2.set_title("", fontsize=9)
@@ -1003,7 +1010,8 @@ class BatchSizeExplorer(Dashboard):
         a3.loglog(sizes[keep], self.noise[keep], "o", color="#1f77b4", markersize=4,
                   label=f"measured ({self.draws} draws)")
         (self.noise_marker,) = a3.plot([], [], "o", markersize=10, markerfacecolor="none",
-                                       markeredgecolor="#d62728", markeredgewidth=1.5)
+                                       markeredgecolor="#d62728", markeredgewidth=1.5,
+                                       linestyle="none", label="current B")
         a3.set_xlabel("batch size B", fontsize=8)
         a3.set_ylabel("E‖g_B − g‖²", fontsize=8)
         a3.legend(fontsize=7, loc="lower left")
@@ -1107,7 +1115,7 @@ class ScheduleExplorer(Dashboard):
         a1 = self.ax_lr = fig.add_axes((0.07, 0.14, 0.38, 0.74))
         a2 = self.ax_loss = fig.add_axes((0.58, 0.14, 0.40, 0.74))
         self.lr_lines, self.loss_lines = {}, {}
-        for name, color in zip(SCHEDULE_NAMES, _SCHEDULE_COLORS):
+        for name, color in zip(SCHEDULE_NAMES, SCHEDULE_COLORS):
             (self.lr_lines[name],) = a1.plot([], [], color=color, linewidth=1.4, label=name)
             (self.loss_lines[name],) = a2.plot([], [], color=color, linewidth=1.4, label=name)
         a1.set_xlabel("step t", fontsize=8)
