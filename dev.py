@@ -12,6 +12,13 @@
 Only Python >= 3.11 is needed. The environment lives in .venv/ beside this file; it is
 (re)installed only when pyproject.toml changes, so the second run starts at once.
 Extra arguments after `test` go to pytest, after `lab` to jupyter lab.
+
+As root (a Docker container, most cloud notebooks) `lab` passes --allow-root, without which
+JupyterLab refuses to start, and says so. The browser tests (marker `browser`) need Chromium or
+Chrome: $GRADLIB_BROWSER if set, else Playwright's own Chromium, one on PATH or in the usual
+install folders, else one they install (Debian's as root on Debian, else Playwright's download;
+GRADLIB_BROWSER_INSTALL=0 turns that off). If there is none, they fail with what to install, and
+`python3 dev.py test -m "not browser"` runs everything else.
 """
 from __future__ import annotations
 
@@ -46,6 +53,35 @@ def setup() -> None:
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     "-e", f"{ROOT}[test]"], check=True)
     STAMP.write_text(_fingerprint())
+
+
+def is_root() -> bool:
+    """True when running with root's user id (never on Windows, which has no ``os.geteuid``)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+ROOT_NOTE = ("[dev] you are root (as in most Docker containers and cloud notebooks), and JupyterLab "
+             "refuses to start as root unless told to: passing --allow-root. On a shared machine, "
+             "run it as a normal user instead.")
+
+
+def lab_command(extra: list[str], root: bool) -> list[str]:
+    """The ``jupyter lab`` command line: notebooks/ as its folder, ``--allow-root`` added when
+    ``root`` (unless the caller already passed it), then the caller's ``extra`` arguments."""
+    command = [str(BIN / "jupyter"), "lab", f"--notebook-dir={ROOT / 'notebooks'}"]
+    if root and "--allow-root" not in extra:
+        command.append("--allow-root")
+    return command + extra
+
+
+def run_in_place(command: list[str], env: dict[str, str]) -> int:
+    """Run ``command`` in ROOT. On POSIX this process becomes it (exec), so signals reach the
+    server itself: Ctrl-C, and the SIGTERM of `docker stop` when dev.py is a container's first
+    process. Windows has no exec, so there it runs as a child and its exit code is returned."""
+    if os.name == "posix":
+        os.chdir(ROOT)
+        os.execve(command[0], command, env)
+    return subprocess.call(command, cwd=ROOT, env=env)
 
 
 CHECK = "# NBVAL_CHECK_OUTPUT"
@@ -111,8 +147,10 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "voila"), str(ROOT / "dashboards"), *extra],
                                cwd=ROOT, env=env)
     if command == "lab":
-        return subprocess.call([str(BIN / "jupyter"), "lab", f"--notebook-dir={ROOT / 'notebooks'}",
-                                *extra], cwd=ROOT, env=env)
+        root = is_root()
+        if root and "--allow-root" not in extra:
+            print(ROOT_NOTE, flush=True)
+        return run_in_place(lab_command(extra, root), env)
     return subprocess.call([str(PYTHON), "-m", "pytest", *extra], cwd=ROOT, env=env)
 
 

@@ -44,14 +44,63 @@ def closing():
         dash.close()
 
 
+# --- the browser for the browser tests (tests/browser/lab.py finds it) -------------------------
+_BROWSER: dict[str, str] = {}  # {"path": ...} or {"problem": advice}, settled once per session
+NO_BROWSER = ("no Chromium or Chrome for the browser tests: what to install is under "
+              "'no browser for the browser tests' near the end of this report")
+
+
+def _lab():  # noqa: ANN202 - the module tests/browser/lab.py
+    browser_dir = str(Path(__file__).parent / "browser")
+    if browser_dir not in sys.path:
+        sys.path.insert(0, browser_dir)
+    import lab
+    return lab
+
+
+def _settle_browser(managed: object = None) -> dict[str, str]:
+    """Find the browser once (installing it where that is possible, see lab.find_browser)."""
+    if not _BROWSER:
+        lab = _lab()
+        try:
+            _BROWSER["path"] = lab.find_browser(managed=managed or lab.playwright_chromium)
+        except lab.BrowserNotFound as e:
+            _BROWSER["problem"] = str(e)
+    return _BROWSER
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
+    """Say at the start, not after the whole suite, when the browser tests cannot run."""
+    chosen = sum(1 for item in items if item.get_closest_marker("browser"))
+    if not chosen or config.option.collectonly or "problem" not in _settle_browser():
+        return []
+    return [f"NOTE: no Chromium or Chrome was found, so the {chosen} browser tests will fail; "
+            "what to install is at the end (to skip them: python3 dev.py test -m \"not browser\")"]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """One headless Debian Chromium driven by Playwright for the whole session (Playwright's
-    sync API allows one instance per thread, so every browser test shares this one)."""
-    sys.path.insert(0, str(Path(__file__).parent / "browser"))
-    from lab import CHROMIUM_FLAGS, chromium
+    """One headless Chromium (or Chrome) driven by Playwright for the whole session (Playwright's
+    sync API allows one instance per thread, so every browser test shares this one). No browser:
+    every browser test errors with one line, and the advice is printed once, at the end."""
+    lab = _lab()
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        found = _settle_browser(p.chromium.executable_path)
+        if "problem" in found:
+            pytest.fail(NO_BROWSER, pytrace=False)
+        try:
+            b = p.chromium.launch(executable_path=found["path"], args=lab.CHROMIUM_FLAGS)
+        except PlaywrightError as e:
+            _BROWSER["problem"] = lab.launch_advice(found["path"], e)
+        if "problem" in _BROWSER:  # failing outside the except: no chained Playwright log
+            pytest.fail(NO_BROWSER, pytrace=False)
         yield b
         b.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if "problem" in _BROWSER:
+        terminalreporter.section("no browser for the browser tests", sep="-", red=True, bold=True)
+        terminalreporter.write_line(_BROWSER["problem"])

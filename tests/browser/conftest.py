@@ -18,21 +18,27 @@ SCREENSHOTS = Path(os.environ.get("GRADLIB_SCREENSHOTS", ROOT / "build" / "brows
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(browser: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The JupyterLab server; it asks for the browser first, so that a missing browser fails
+    every test at once instead of after a JupyterLab start."""
     with Lab(NOTEBOOKS, tmp_path_factory.mktemp("lab")) as server:
         yield server
+
+
+_FIGURES_THIS_RUN: list[bool] = []  # a run without the fixture must not show an old run's figures
 
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "browser-figures.txt").write_text("")
+    _FIGURES_THIS_RUN.append(True)
     return SCREENSHOTS
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest hook
     figures = SCREENSHOTS / "browser-figures.txt"
-    if figures.exists() and figures.read_text().strip():
+    if _FIGURES_THIS_RUN and figures.exists() and figures.read_text().strip():
         terminalreporter.section("browser figures")
         terminalreporter.write(figures.read_text())
         terminalreporter.write_line(f"explorer screenshots (before/after): {SCREENSHOTS}")
