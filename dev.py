@@ -108,7 +108,7 @@ def strip(paths: list[Path]) -> None:
                         o["data"] = {k: v for k, v in o["data"].items() if k == "text/plain"}
             else:
                 cell["outputs"], cell["execution_count"] = [], None
-        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n")   # as JupyterLab saves
 
 
 def execute(paths: list[Path]) -> int:
