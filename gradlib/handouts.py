@@ -85,6 +85,23 @@ def _static_outputs(nb) -> None:
                     data["text/plain"] = "(interactive control: run the notebook to use it)"
 
 
+def _fold_hidden(nb) -> None:
+    """A code cell whose source is hidden in JupyterLab (``metadata.jupyter.source_hidden``: the
+    checked reference solutions of the exercises) becomes a collapsed ``<details>`` block in
+    static copies, as it is collapsed in JupyterLab: the answer is one click away, not in view."""
+    import nbformat
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"):
+            continue
+        code = "\n".join(ln for ln in cell.source.splitlines() if ln.strip() != "# NBVAL_CHECK_OUTPUT")
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+        text = ("<details><summary>Reference solution (checked each time the notebook runs)</summary>"
+                f"\n\n```python\n{code.strip()}\n```\n")
+        if printed.strip():
+            text += f"\nIt prints:\n\n```\n{printed.strip()}\n```\n"
+        nb.cells[i] = nbformat.v4.new_markdown_cell(text + "\n</details>")
+
+
 def _offline(body: str, exporter: Any) -> str:
     """Drop the require.js tag nbconvert's lab template always writes (a CDN URL; nothing in a
     handout needs require.js once widget views and state are gone)."""
@@ -113,6 +130,7 @@ def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
     nb = execute(notebook, timeout)
     seconds = time.perf_counter() - start
     errors = sum(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    _fold_hidden(nb)
     _static_outputs(nb)
     title = _title(json.loads(nbformat.writes(nb)), notebook.stem)
     exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL)

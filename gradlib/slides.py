@@ -244,9 +244,11 @@ def slide_types(cells: Sequence[Any], height: int = SLIDE_HEIGHT) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 def prepare(nb: Any) -> Any:
     """A copy of an executed notebook ready for slides: markdown split at headings, slide types
-    set, nbval markers removed from the code shown, live widget views replaced by their static
+    set, nbval markers removed from the code shown, hidden reference solutions moved to the
+    speaker notes, live widget views replaced by their static
     snapshots (as in handouts), the title in the metadata. ``nb`` is not modified."""
     deck = copy.deepcopy(nb)
+    handouts._fold_hidden(deck)                  # reference solutions -> <details> -> notes
     deck.cells = split_at_headings(deck.cells)
     for cell, kind in zip(deck.cells, slide_types(deck.cells)):
         cell.metadata["slideshow"] = {"slide_type": kind}

@@ -67,3 +67,20 @@ def test_descent_handout_carries_the_working_explorer(built) -> None:
     html = page.path.read_text()
     assert html.count('class="gradlib-static gradlib-descentexplorer-static"') == 1
     assert "mountStatic(el, data, fns)" in html
+
+
+def test_hidden_reference_solutions_fold_into_details() -> None:
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_code_cell("x = 1")
+    hidden = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\ndef answer():\n    return 42\nprint('✔ passed')",
+                                       metadata={"jupyter": {"source_hidden": True}})
+    hidden.outputs = [nbformat.v4.new_output("stream", name="stdout", text="✔ passed\n")]
+    nb.cells = [shown, hidden]
+    handouts._fold_hidden(nb)
+    assert nb.cells[0] is shown
+    folded = nb.cells[1]
+    assert folded.cell_type == "markdown" and folded.source.startswith("<details><summary>Reference solution")
+    assert "def answer():" in folded.source and "NBVAL_CHECK_OUTPUT" not in folded.source
+    assert "It prints:" in folded.source and "✔ passed" in folded.source
+    assert folded.source.rstrip().endswith("</details>")

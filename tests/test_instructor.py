@@ -340,3 +340,15 @@ def test_dashboard_runs_in_the_browser(voila: str, browser: object, name: str) -
     assert not local, local
     own = [e for e in errors if not e.startswith("Failed to load resource: net::ERR_")]
     assert not own, own
+
+
+def test_hidden_reference_solutions_go_to_the_speaker_notes() -> None:
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("print(1)"),
+                nbformat.v4.new_code_cell("secret = 42", metadata={"jupyter": {"source_hidden": True}})]
+    deck = slides.prepare(nb)
+    kinds = {c.source.split("\n")[0][:30]: c.metadata["slideshow"]["slide_type"] for c in deck.cells}
+    notes = [c for c in deck.cells if c.metadata["slideshow"]["slide_type"] == "notes"]
+    assert len(notes) == 1 and "secret = 42" in notes[0].source, kinds
+    assert nb.cells[2].cell_type == "code"                       # the notebook itself is untouched
