@@ -15,7 +15,10 @@ with one BLAS thread, no browser (the widget's state is still serialized for its
   new surface   switching the surface the first time: contours rendered by matplotlib once
                 (then cached: switching back costs an update)
   static copy   ``static_html()``: the kernel-free copy with every surface (once per display)
-  race          7 optimizers x 500 steps on Rosenbrock (the race explorer, still matplotlib)
+  race          7 optimizers x 500 steps on Rosenbrock (``race``, the pure computation)
+  race update   ``optimizer_race("rosenbrock")`` (6 optimizers, 300 steps): one lr slider moved
+                to a fresh value: the race, the leaderboard, the frame sent (<= 10 ms target)
+  quadratic     ``quadratic_explorer()``: the lr slider moved (<= 10 ms target)
 
 Each is reported as the median wall time and the median CPU time of this process (the machine
 is shared: wall times grow when the other core is busy, CPU times much less).
@@ -117,6 +120,33 @@ def bench_race(repeats: int) -> Timer:
     return timer
 
 
+def bench_race_update(repeats: int, steps: int = 300) -> tuple[Timer, int]:
+    explorer = descent.optimizer_race("rosenbrock", steps=steps)
+    lr = explorer.controls["lr_adam"]
+    values = np.exp(np.random.default_rng(4).uniform(np.log(1e-3), np.log(1e-2), repeats + 3))
+    for v in values[:3]:
+        lr.value = float(v)                                      # warm up
+    timer = Timer()
+    for v in values[3:]:
+        timer(lambda: setattr(lr, "value", float(v)))
+    nbytes = explorer.frame.nbytes
+    explorer.close()
+    return timer, nbytes
+
+
+def bench_quadratic(repeats: int) -> Timer:
+    explorer = descent.quadratic_explorer(a=2.0, lr=0.3, steps=40)
+    lr = explorer.controls["lr"]
+    values = np.random.default_rng(6).uniform(0.0, 2.0, repeats + 3)
+    for v in values[:3]:
+        lr.value = float(v)
+    timer = Timer()
+    for v in values[3:]:
+        timer(lambda: setattr(lr, "value", float(v)))
+    explorer.close()
+    return timer
+
+
 def verdict(ok: bool) -> str:
     return "OK" if ok else "MISSED"
 
@@ -138,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         surfaces = bench_surfaces()
         static, static_bytes = bench_static(explorer)
         racing = bench_race(max(5, n // 6))
+        race_update, race_bytes = bench_race_update(max(10, n // 2))
+        quadratic = bench_quadratic(n)
         explorer.close()
 
     rows = [(f"slider update: 200 steps, frame of {nbytes / 1e3:.1f} KB sent", update),
@@ -146,7 +178,10 @@ def main(argv: list[str] | None = None) -> int:
             ("slider back to a cached setting", cached),
             ("new surface: contours rendered once (PNG)", surfaces),
             (f"static copy for a page without kernel ({static_bytes / 1e3:.0f} KB)", static),
-            ("race: 7 optimizers x 500 steps, rosenbrock", racing)]
+            ("race: 7 optimizers x 500 steps, rosenbrock", racing),
+            (f"race explorer: lr slider, 6 x 300 steps, {race_bytes / 1e3:.0f} KB sent",
+             race_update),
+            ("quadratic explorer: lr slider, 40 steps", quadratic)]
     print("descent explorer on rosenbrock, gd; kernel side only (the page draws)")
     print(f"{'':62s} {'wall ms':>9s} {'cpu ms':>8s}")
     for label, timer in rows:
@@ -157,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
           f"  (1000 steps: {long.ms[0]:.1f} ms, {verdict(long.ms[0] <= TARGET_MS)})")
     print(f"race {race:.1f} ms vs target <= {TARGET_RACE_MS:g} ms: "
           f"{verdict(race <= TARGET_RACE_MS)}")
+    ru, qu = race_update.ms[0], quadratic.ms[0]
+    print(f"race explorer update: median {ru:.1f} ms vs target <= {TARGET_MS:g} ms: "
+          f"{verdict(ru <= TARGET_MS)}; quadratic explorer update: median {qu:.1f} ms: "
+          f"{verdict(qu <= TARGET_MS)}")
     return 0
 
 

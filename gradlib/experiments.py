@@ -16,6 +16,8 @@ tests call them directly (``gradlib.widgets.descent`` re-exports every name for 
     quadratic_regime(a, lr) -> str          monotone / oscillating / divergent / ...
     basin_map(surface, optimizer, xs, ys)   which minimum descent reaches from each start on a grid
     descent_frame(settings) -> Frame        what the descent explorer's renderer draws
+    quadratic_frame(QuadraticSettings)      what the 1-D explorer draws (f = a/2 x^2)
+    race_frame(RaceSettings) -> Frame       what the race explorer draws (+ race_status)
 """
 from __future__ import annotations
 
@@ -40,6 +42,9 @@ __all__ = [
     "lr_limits", "stability_factor", "describe", "default_lr", "race", "steps_to_tolerance",
     "quadratic_path", "quadratic_regime", "basin_map", "optimizer_family", "log_mode",
     "loss_gap", "descent_frame", "descent_scene",
+    "REGIME_TEXT", "QuadraticSettings", "quadratic_closed_form", "quadratic_frame",
+    "quadratic_scene", "RACERS", "RaceSettings", "race_ranking", "race_status", "run_race",
+    "race_frame",
 ]
 
 #: Dropdown value of "type your own f(x, y)".
@@ -558,8 +563,9 @@ def _title(surface: Surface) -> str:
 
 @lru_cache(maxsize=24)
 def descent_scene(surface: Surface, figsize: tuple[float, float] = (9.0, 4.0),
-                  levels: int = 20, dpi: int = 100) -> Any:
-    """The static layer of the descent explorer for one surface (``gradlib.scene.Scene``):
+                  levels: int = 20, dpi: int = 100, what: str = "the descent path") -> Any:
+    """The static layer of the descent explorer (and the race: ``what`` names the paths in the
+    text alternative) for one surface (``gradlib.scene.Scene``):
     the contours with ticks, axis labels and title on the left (panel "surface", rendered by
     matplotlib once, cached), and the loss chart on the right (panel "loss", drawn by the page).
     """
@@ -588,7 +594,7 @@ def descent_scene(surface: Surface, figsize: tuple[float, float] = (9.0, 4.0),
     left, bottom, width, height = DESCENT_RIGHT
     loss = Panel("loss", "chart", (left * w, (1 - bottom - height) * h, width * w, height * h),
                  title="loss", xlabel="step t")
-    alt = f"Contour plot of {_title(surface)} with the descent path; loss curve on the right."
+    alt = f"Contour plot of {_title(surface)} with {what}; loss curve on the right."
     return scene_from_figure(fig, {"surface": ax}, [loss], alt)
 
 
@@ -644,4 +650,239 @@ def descent_frame(settings: Settings, path: Path | None = None) -> Any:
     title = f"loss {what}" + (" (log scale)" if log else "")
     kind = path.status if path.status in ("converged", "diverged", "max_steps") else "info"
     return Frame(layers, path.steps, describe(surface, path, opt), kind,
+                 {"loss": {"ylog": bool(log), "title": title, "xlim": [0, int(settings.steps)]}})
+
+
+# ---------------------------------------------------------------------------------------------
+# What the 1-D quadratic explorer draws: gradient descent on f = a/2 x^2
+# ---------------------------------------------------------------------------------------------
+#: The regime's sentence in the 1-D explorer's status line (``quadratic_regime`` -> words).
+REGIME_TEXT: dict[str, str] = {
+    "frozen": "lr = 0: the iterate never moves",
+    "monotone": "0 < lr·a < 1: each step shrinks x by the same factor, from one side",
+    "one step": "lr·a = 1: the first step lands exactly on the minimum",
+    "oscillating": "1 < lr·a < 2: x jumps across the minimum and the jumps shrink",
+    "bouncing": "lr·a = 2: x jumps between x₀ and −x₀ forever",
+    "divergent": "lr·a > 2: x jumps across the minimum and the jumps grow: divergence",
+}
+#: Status kind (colour of the status line) of each regime.
+REGIME_KIND: dict[str, str] = {"divergent": "diverged", "bouncing": "max_steps",
+                               "frozen": "max_steps", "monotone": "converged",
+                               "one step": "converged", "oscillating": "converged"}
+QUADRATIC_ITERATE_COLOR = "#d55e00"
+
+
+@dataclass(frozen=True)
+class QuadraticSettings:
+    """The 1-D explorer's controls: curvature ``a`` (= f''), ``lr``, start ``x0``, ``steps``."""
+
+    a: float = 2.0
+    lr: float = 0.3
+    x0: float = 1.5
+    steps: int = 20
+
+
+def quadratic_closed_form(a: float, lr: float, x0: float, k: np.ndarray) -> np.ndarray:
+    """(1 - lr a)^k x0, its magnitude capped at 1e6 (off the chart) so a divergent run draws no
+    overflow: sign * exp(min(k log|r| + log|x0|, log 1e6))."""
+    k = np.asarray(k)
+    r = 1.0 - lr * a
+    with np.errstate(all="ignore"):
+        logs = k * math.log(abs(r)) if r != 0 else np.where(k == 0, 0.0, -np.inf)
+        mag = np.exp(np.minimum(logs + math.log(abs(x0)), math.log(1e6)))
+    sign = np.sign(x0) * np.where(k % 2 == 1, np.sign(r) if r != 0 else 1.0, 1.0)
+    return sign * mag
+
+
+def quadratic_frame(settings: QuadraticSettings) -> Any:
+    """What the 1-D explorer draws (a ``gradlib.scene.Frame``), two chart panels:
+
+        "parabola"  f(x) = a/2 x^2 on [-2.2|x0|, 2.2|x0|] (200 points), the iterates
+                    (x_k, f(x_k)) revealed step by step, the current one
+        "xk"        x_k against k (``quadratic_path``, i.e. ``optim.descend``), the closed form
+                    (1 - lr a)^k x0 dotted over it, the minimum x = 0, the current x_k
+
+    Status: the regime (``quadratic_regime``) and its sentence. Axes limits travel in
+    ``charts``: parabola x in +-2.2|x0|, f in [-0.05 top, top] with top = f(2.2|x0|); x_k in
+    +-1.6|x0| over k = 0..steps (a divergent run leaves the chart: the clip shows it growing).
+    """
+    from .scene import Frame, Layer
+
+    a, lr, x0, steps = float(settings.a), float(settings.lr), float(settings.x0), int(settings.steps)
+    path = quadratic_path(a, lr, x0, steps)
+    regime = quadratic_regime(a, lr)
+    span = 2.2 * abs(x0)
+    s = np.linspace(-span, span, 200)
+    top = 0.5 * a * s[-1] ** 2
+    xs = path.xs[:, 0]
+    k = np.arange(len(xs), dtype=float)
+    kk = np.arange(steps + 1)
+    lim = 1.6 * abs(x0)
+    it = {"color": QUADRATIC_ITERATE_COLOR, "width": 1.0, "marker": "o", "size": 4,
+          "label": "iterates (xₖ, f(xₖ))"}
+    now = {"marker": "o", "size": 9, "fill": QUADRATIC_ITERATE_COLOR, "edge": "#000000",
+           "label": "xₖ at the shown step"}
+    layers = (
+        Layer("parabola", np.column_stack([s, 0.5 * a * s**2]), "line", "all",
+              {"color": "#666666", "width": 1.5, "label": "f(x) = a/2 x²"}),
+        Layer("parabola", np.column_stack([xs, 0.5 * a * xs**2]), "line", "upto", it),
+        Layer("parabola", np.column_stack([xs, 0.5 * a * xs**2]), "points", "at", now),
+        Layer("xk", np.array([[0.0, 0.0], [float(steps), 0.0]]), "line", "all",
+              {"color": "#999999", "width": 0.8, "label": "the minimum x = 0"}),
+        Layer("xk", np.column_stack([kk.astype(float),
+                                     quadratic_closed_form(a, lr, x0, kk)]), "line", "all",
+              {"color": "#000000", "width": 1.5, "dash": [2, 3],
+               "label": "(1 − lr·a)ᵏ x₀"}),
+        Layer("xk", np.column_stack([k, xs]), "line", "upto",
+              {"color": PATH_COLOR, "width": 1.0, "marker": "o", "size": 4,
+               "label": "xₖ (descend)"}),
+        Layer("xk", np.column_stack([k, xs]), "points", "at", now),
+    )
+    charts = {
+        "parabola": {"xlim": [-span, span], "ylim": [-0.05 * top, top],
+                     "title": f"lr·a = {lr * a:.3f}: each step multiplies x by {1 - lr * a:.3f}"},
+        "xk": {"xlim": [0, steps], "ylim": [-lim, lim],
+               "title": f"xₖ against k   (threshold lr = 2/a = {2 / a:.3f})"},
+    }
+    status = f"{regime}: {REGIME_TEXT[regime]}"
+    return Frame(layers, path.steps, status, REGIME_KIND[regime], charts)
+
+
+@lru_cache(maxsize=4)
+def quadratic_scene(figsize: tuple[float, float] = (9.0, 3.6), dpi: int = 100) -> Any:
+    """The 1-D explorer's static layer: two chart panels (the page draws their axes), on a
+    white picture (nothing static to render: the parabola's range follows a)."""
+    from matplotlib.figure import Figure
+
+    from .scene import Panel, scene_from_figure
+
+    fig = Figure(figsize=figsize, dpi=dpi)
+    w, h = fig.get_size_inches() * dpi
+    boxes = {"parabola": (0.08, 0.15, 0.39, 0.74), "xk": (0.58, 0.15, 0.40, 0.74)}
+    labels = {"parabola": "x", "xk": "step k"}
+    panels = [Panel(name, "chart", (l * w, (1 - b - ht) * h, wd * w, ht * h), xlabel=labels[name])
+              for name, (l, b, wd, ht) in boxes.items()]
+    alt = ("Gradient descent on the parabola f = a/2 x² (left) and the iterates x_k against k "
+           "with the closed form (right).")
+    return scene_from_figure(fig, {}, panels, alt)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the race explorer draws: several optimizers from one start
+# ---------------------------------------------------------------------------------------------
+#: Optimizers of the race explorer, by default.
+RACERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+@dataclass(frozen=True)
+class RaceSettings:
+    """The race explorer's controls: ``surface`` (catalogue name), ``lrs`` ((optimizer, lr)
+    pairs in racing order; other hyper-parameters at their defaults), ``steps``, ``start`` (None:
+    the surface's), ``tol`` (the leaderboard's f - f* target)."""
+
+    surface: str = "rosenbrock"
+    lrs: tuple[tuple[str, float], ...] = ()
+    steps: int = 300
+    start: tuple[float, float] | None = None
+    tol: float = 1e-4
+
+
+def race_ranking(entries: Sequence[RaceEntry], gap: bool = True) -> list[int]:
+    """Indices best first. With f* known: reached tol sooner, then lower final f - f*, diverged
+    runs last. Without (a surface unbounded below, such as a saddle): lower final f first,
+    whether or not the run left the window (escaping downhill is the point there)."""
+    def key(i: int) -> tuple:
+        e = entries[i]
+        final = e.final_gap if math.isfinite(e.final_gap) else math.inf
+        if not gap:
+            return (final,)
+        reached = e.steps_to_tol if e.steps_to_tol is not None else math.inf
+        return (e.path.status == "diverged", reached, final)
+    return sorted(range(len(entries)), key=key)
+
+
+def race_status(entries: Sequence[RaceEntry], tol: float, gap: bool) -> str:
+    """The race's status line: where it starts, the target, and the ranking, best first:
+
+        "3 optimizers from (0.00, 0.00); target f − f* ≤ 0.0001 · 1. adam: 57 steps,
+         2. momentum: 203 steps, 3. gd: not reached (final f − f* = 0.012)"
+    """
+    x0 = entries[0].path.xs[0]
+    where = f"{len(entries)} optimizers from ({x0[0]:.2f}, {x0[1]:.2f})"
+    head = f"{where}; target f − f* ≤ {tol:g}" if gap else f"{where}; f* unknown: ranked by final f"
+    parts = []
+    for rank, i in enumerate(race_ranking(entries, gap), start=1):
+        e = entries[i]
+        if e.path.status == "diverged":
+            what = f"diverged at step {e.path.steps + 1}"
+        elif gap and e.steps_to_tol is not None:
+            what = f"{e.steps_to_tol} step{'s' if e.steps_to_tol != 1 else ''}"
+        elif gap:
+            what = f"not reached (final f − f* = {e.final_gap:.3g})"
+        else:
+            what = f"final f = {e.final_gap:.3g}"
+        parts.append(f"{rank}. {e.name}: {what}")
+    return head + " · " + ", ".join(parts)
+
+
+def run_race(settings: RaceSettings) -> list[RaceEntry]:
+    """``race`` for these settings (each optimizer at its lr, tol = 0: no early stop)."""
+    surface = resolve_surface(settings.surface)
+    specs = {name: optim.make(name, lr=float(lr)) for name, lr in settings.lrs}
+    return race(surface, specs, int(settings.steps), float(settings.tol), settings.start)
+
+
+def race_frame(settings: RaceSettings, entries: Sequence[RaceEntry] | None = None) -> Any:
+    """What the race explorer draws (a ``gradlib.scene.Frame``).
+
+    Panel "surface": known minima, the start, for each runner (colour ``plots.path_colors``) its
+    path revealed step by step ("upto") and its current point ("at": a runner that stopped
+    stays at its last point), an X where a diverged run stopped ("end"). Panel "loss": each
+    runner's f(x_t) - f* (log scale when ``log_mode`` says so, floored at 1e-16 of its largest
+    value) or f(x_t), and its current point. Status: ``race_status``.
+    """
+    from . import plots
+    from .scene import Frame, Layer
+
+    surface = resolve_surface(settings.surface)
+    if entries is None:
+        entries = run_race(settings)
+    gap_known = getattr(surface, "global_min", None) is not None
+    log = _log_mode(surface, np.concatenate([e.path.losses for e in entries]))
+    colors = plots.path_colors(len(entries))
+    minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
+    layers = [Layer("surface", minima, "points", "all",
+                    {"marker": "*", "size": 13, "fill": "#ffffff", "edge": "#000000",
+                     "label": "known minima"}),
+              Layer("surface", entries[0].path.xs[:1], "points", "all",
+                    {"marker": "o", "size": 9, "fill": "#ffffff", "edge": "#000000", "width": 2,
+                     "label": "start x₀"})]
+    for e, color in zip(entries, colors):
+        xs = e.path.xs
+        layers.append(Layer("surface", xs, "line", "upto",
+                            {"color": color, "width": 1.3, "marker": "o", "size": 2,
+                             "label": e.name}))
+        layers.append(Layer("surface", xs, "points", "at",
+                            {"marker": "o", "size": 7, "fill": color, "edge": "#000000",
+                             "label": e.name}))
+        if e.path.status == "diverged":
+            layers.append(Layer("surface", xs[-1:], "points", "end",
+                                {"marker": "X", "size": 10, "fill": color, "edge": "#000000",
+                                 "label": f"{e.name}: diverged here"}))
+    what = "f(x_t) − f*" if gap_known else "f(x_t)"
+    for e, color in zip(entries, colors):
+        values = np.asarray(e.path.losses, dtype=float)
+        gap = _gap(surface, values)
+        if gap is not None and log:
+            top = float(np.max(gap)) if gap.size else 1.0
+            values = np.maximum(gap, max(top, 1e-300) * 1e-16)
+        curve = np.column_stack([np.arange(len(values), dtype=float), values])
+        layers.append(Layer("loss", curve, "line", "upto",
+                            {"color": color, "width": 1.4, "label": e.name}))
+        layers.append(Layer("loss", curve, "points", "at",
+                            {"marker": "o", "size": 6, "fill": color, "edge": "#000000",
+                             "label": e.name}))
+    title = f"loss {what}" + (" (log scale)" if log else "")
+    return Frame(layers, max(e.path.steps for e in entries),
+                 race_status(entries, float(settings.tol), gap_known), "info",
                  {"loss": {"ylog": bool(log), "title": title, "xlim": [0, int(settings.steps)]}})

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Layer", "Frame", "Panel", "Scene", "REVEALS", "KINDS", "STATUS_KINDS",
-           "STYLE_KEYS", "scene_from_figure", "snapshot", "to_plain_json", "from_plain_json"]
+           "STYLE_KEYS", "scene_from_figure", "snapshot", "snapshot_png", "to_plain_json",
+           "from_plain_json"]
 
 #: What a layer shows at step k of Play.
 REVEALS = ("all", "upto", "at", "end")
@@ -319,7 +320,10 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
                                     markersize=size, markerfacecolor=st.get("fill", "k"),
                                     markeredgecolor=st.get("edge", "none"),
                                     label=st.get("label"))
-            if st.get("label"):
+            if st.get("dash") and layer.kind == "line":
+                artist.set_dashes([float(v) * 72 / dpi for v in st["dash"]])
+            if st.get("label") and st["label"] not in {h.get_label() for h in handles} \
+                    and len(pts):
                 handles.append(artist)
         if panel.kind == "image":
             ax.set_xlim(panel.xlim)
@@ -327,6 +331,18 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
         else:
             if chart.get("xlim"):
                 ax.set_xlim(chart["xlim"])
+            if chart.get("ylim"):
+                ax.set_ylim(chart["ylim"])
         if handles:
             ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.85)
     return fig
+
+
+def snapshot_png(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> bytes:
+    """``snapshot`` as a 256-colour palette PNG (the picture a static page shows until its
+    script runs, and where scripts are stripped: GitHub, nbviewer)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(snapshot(scene, frame, step, dpi))
+    canvas.draw()
+    return _png(canvas)

@@ -181,7 +181,7 @@ def js(browser):
                             for k, v in extra.items())
     source = C.module_source().replace("export default { render };", "")
     source += ("\nwindow.gc = {descend, makeOptimizer, learningRate, descentFrame, describe, "
-               "fmtG, pyRepr, errorFrame, render, localModel};\nwindow.S = {" + fns + "};\n")
+               "fmtG, pyRepr, errorFrame, render, localModel, quadraticFrame, raceFrame};\nwindow.S = {" + fns + "};\n")
     page.set_content("<!doctype html><html><body><div id=host></div></body></html>")
     page.add_script_tag(content=source, type="module")
     page.wait_for_function("() => window.gc && window.S")
@@ -319,3 +319,123 @@ def test_python_number_formats(js):
         for p in (3, 4, 6):
             assert js.evaluate("([v, p]) => window.gc.fmtG(v, p)", [v, p]) == format(v, f".{p}g"), (v, p)
         assert js.evaluate("(v) => window.gc.pyRepr(v)", v) == repr(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# the 1-D quadratic explorer and the race: the page's frames vs the Python frame functions
+# ---------------------------------------------------------------------------------------------
+def _same_frame(mine, ref):
+    assert mine["status"] == ref.status
+    assert "nan" not in mine["status"].lower()
+    assert mine["kind"] == ref.kind and mine["n_steps"] == ref.n_steps
+    assert mine["charts"].keys() == ref.charts.keys()
+    for name, chart in ref.charts.items():
+        got = mine["charts"][name]
+        assert got.keys() == dict(chart).keys()
+        for key, want in chart.items():
+            if isinstance(want, list):
+                np.testing.assert_allclose(got[key], want, rtol=1e-12, atol=0, err_msg=key)
+            else:
+                assert got[key] == want, key
+    assert len(mine["layers"]) == len(ref.layers)
+    for got, want in zip(mine["layers"], ref.layers):
+        assert (got["panel"], got["kind"], got["reveal"], got["style"]) == \
+            (want.panel, want.kind, want.reveal, want.style)
+        xy = np.array(got["xy"]).reshape(-1, 2)
+        assert xy.shape == want.xy.shape, want.style["label"]
+        scale = max(1.0, float(np.max(np.abs(want.xy)))) if want.xy.size else 1.0
+        np.testing.assert_allclose(xy, want.xy, rtol=1e-12, atol=1e-12 * scale,
+                                   err_msg=want.style["label"])
+
+
+LAYERS_JS = """f => ({status: f.status, kind: f.kind, n_steps: f.n_steps, charts: f.charts,
+  layers: f.layers.map(l => ({panel: l.panel, kind: l.kind, reveal: l.reveal, style: l.style,
+                              xy: Array.from(l.xy)}))})"""
+
+
+@pytest.mark.parametrize("a, lr, x0, steps", [
+    (2.0, 0.3, 1.5, 20), (2.0, 0.7, 1.5, 20), (2.0, 1.1, 1.5, 60), (2.0, 0.5, 1.5, 10),
+    (2.0, 1.0, -0.8, 15), (2.0, 0.0, 1.5, 5), (0.5, 2.0, 1.5, 60), (4.95, 0.405, 2.0, 33),
+    (5.0, 2.0, 1.5, 60),
+], ids=["monotone", "oscillating", "divergent", "one-step", "bouncing", "frozen", "slow",
+        "near-threshold", "fast-divergent"])
+def test_js_quadratic_frame_equals_python(js, a, lr, x0, steps):
+    ref = E.quadratic_frame(E.QuadraticSettings(a, lr, x0, steps))
+    mine = js.evaluate(f"(s) => ({LAYERS_JS})(window.gc.quadraticFrame(s))",
+                       {"a": a, "lr": lr, "x0": x0, "steps": steps})
+    _same_frame(mine, ref)
+
+
+@pytest.mark.parametrize("surface, lrs, steps, start", [
+    ("himmelblau", (("gd", 0.01), ("momentum", 0.002), ("adam", 0.1)), 150, None),
+    ("rosenbrock", tuple((n, E.default_lr(E.resolve_surface("rosenbrock"), n))
+                         for n in E.RACERS), 300, None),
+    ("quadratic", (("gd", 0.3), ("adam", 0.1), ("nesterov", 0.05)), 150, (2.0, 1.5)),
+    ("saddle", (("gd", 0.05), ("rmsprop", 0.01)), 200, (1.0, 0.01)),
+    ("six_hump_camel", (("adagrad", 0.1), ("gd", 0.01)), 400, (-1.4, -0.2)),
+], ids=["himmelblau", "rosenbrock-all", "diverging-gd", "no-fstar", "local-min"])
+def test_js_race_frame_equals_python(js, surface, lrs, steps, start):
+    settings = E.RaceSettings(surface, lrs, steps, start)
+    ref = E.race_frame(settings)
+    surf = E.resolve_surface(surface)
+    info = {"global_min": surf.global_min, "minima": np.asarray(surf.minima).reshape(-1, 2).tolist()}
+    s = {"lrs": [list(p) for p in lrs], "steps": steps,
+         "start": list(start or [float(v) for v in surf.start]), "tol": settings.tol}
+    mine = js.evaluate(f"([name, s, info]) => ({LAYERS_JS})(window.gc.raceFrame(s, window.S[name], info))",
+                       [surface, s, info])
+    _same_frame(mine, ref)
+
+
+def test_race_frame_contract():
+    settings = E.RaceSettings("himmelblau", (("gd", 0.01), ("adam", 0.1)), 120)
+    frame = E.race_frame(settings)
+    entries = E.run_race(settings)
+    for e in entries:
+        np.testing.assert_array_equal(
+            [layer.xy for layer in frame.layers if layer.style["label"] == e.name
+             and layer.kind == "line" and layer.panel == "surface"][0], e.path.xs)
+    assert frame.n_steps == max(e.path.steps for e in entries)
+    assert all(layer.style.get("label") for layer in frame.layers)
+    assert frame.charts["loss"]["ylog"] and frame.nbytes < 40_000
+
+
+@pytest.mark.parametrize("make", [
+    lambda: D.descent_explorer("himmelblau", "adam"),
+    lambda: D.optimizer_race("himmelblau", ("gd", "momentum", "adam"), steps=150),
+    lambda: D.quadratic_explorer(a=2.0, lr=0.7),
+], ids=["descent", "race", "quadratic"])
+def test_static_copy_opens_with_a_snapshot_and_runs(browser, closing, make):
+    """The static copy: <= 1 MB, nothing from outside, an <img> of the snapshot whose alt is the
+    status line; in Chromium the module replaces it with the live explorer, whose first frame
+    says the same words as the kernel, and a slider changes the pixels."""
+    import base64
+    import html as H
+    dash = make()
+    closing(dash)
+    page_html = dash._repr_mimebundle_()["text/html"]
+    assert len(page_html.encode()) <= D.STATIC_BUDGET
+    assert "http://" not in page_html and "https://" not in page_html
+    alt = H.escape(dash.frame.status)
+    assert f'alt="{alt}"' in page_html and 'src="data:image/png;base64,' in page_html
+    src = page_html.split('src="data:image/png;base64,')[1].split('"')[0]
+    assert base64.b64decode(src).startswith(b"\x89PNG")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.set_content(f"<!doctype html><html lang=en><body>{page_html}</body></html>")
+        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        assert page.locator(".gradlib-static-snapshot").count() == 0      # replaced
+        status = page.locator(".gradlib-static").get_attribute("data-status")
+        assert status == dash.frame.status
+        before = page.locator(".gradlib-static canvas").screenshot()
+        slider = page.locator(".gradlib-static input[type=range]").first
+        slider.focus()
+        for _ in range(5):
+            slider.press("ArrowRight")
+        page.wait_for_timeout(100)
+        assert page.locator(".gradlib-static canvas").screenshot() != before
+        assert not errors, errors
+    finally:
+        page.close()

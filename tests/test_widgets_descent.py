@@ -456,7 +456,7 @@ def test_old_names_stay_importable():
         assert getattr(D, name) is getattr(experiments, name), name
 
 
-# --- the race explorer -----------------------------------------------------------------------
+# --- the race explorer ---------------------------------------------------------------------
 def test_race_leaderboard_matches_the_pure_function(closing):
     dash = D.optimizer_race("himmelblau", ("gd", "momentum", "adam"), steps=150, tol=1e-4)
     closing(dash)
@@ -469,16 +469,25 @@ def test_race_leaderboard_matches_the_pure_function(closing):
         row = f"{ref.name}</td><td style='text-align:right'>{reached}</td>"
         assert row in dash.leaderboard.value
         assert f"{ref.final_gap:.3g}" in dash.leaderboard.value
-    for trail, ref in zip(dash.trails, entries):
-        np.testing.assert_array_equal(line_xy(trail), ref.path.xs)
+    trails = [layer for layer in dash.frame.layers if layer.panel == "surface"
+              and layer.kind == "line"]
+    for trail, ref in zip(trails, entries):
+        assert trail.style["label"] == ref.name and trail.reveal == "upto"
+        np.testing.assert_array_equal(trail.xy, ref.path.xs)
+    # the status line ranks the runners as the leaderboard does
+    order = [entries[i].name for i in D._ranking(entries)]
+    assert [dash.status.value.index(f"{r}. {n}:") for r, n in enumerate(order, 1)] == \
+        sorted(dash.status.value.index(f"{r}. {n}:") for r, n in enumerate(order, 1))
     # one lr slider moves one path only
-    before = [line_xy(t).copy() for t in dash.trails]
+    before = [t.xy.copy() for t in trails]
     c["lr_adam"].value = c["lr_adam"].value / 4
-    after = [line_xy(t) for t in dash.trails]
+    after = [layer.xy for layer in dash.frame.layers if layer.panel == "surface"
+             and layer.kind == "line"]
     assert np.array_equal(before[0], after[0]) and not np.array_equal(before[2], after[2])
-    # Play frames truncate every path
-    c["step"].value = 10
-    assert all(len(t.get_xdata()) == 11 for t in dash.trails)
+    # Play runs in the page: at step 10 every trail shows x_0..x_10 (the reveal rule)
+    from gradlib.scene import _visible
+    assert all(len(_visible(t, 10, dash.frame.n_steps)) == 11 for t in trails)
+    assert dash.frame.n_steps == max(e.path.steps for e in dash.entries)
 
 
 def test_race_explorer_switches_surface(closing):
@@ -488,6 +497,7 @@ def test_race_explorer_switches_surface(closing):
     assert dash.controls["lr_gd"].value == D.default_lr(dash.surface, "gd")
     assert "f* unknown" in dash.status.value
     assert "final f<" in dash.leaderboard.value
+    assert dash.canvas.scene["panels"][0]["xlim"] == list(dash.surface.xlim)
 
 
 def test_race_explorer_rejects_bad_arguments():
@@ -497,35 +507,55 @@ def test_race_explorer_rejects_bad_arguments():
         D.optimizer_race("bowl", ("gd",), {"adam": 0.1})
 
 
+def test_race_click_moves_the_start(closing):
+    dash = D.optimizer_race("himmelblau", ("gd", "adam"), steps=50)
+    closing(dash)
+    dash.canvas._handle_msg(dash.canvas, {"type": "click", "panel": "surface", "x": 1.0,
+                                          "y": -2.0}, [])
+    for e in dash.entries:
+        np.testing.assert_allclose(e.path.xs[0], [1.0, -2.0], atol=1e-6)
+
+
+def test_race_diverging_runner_is_marked_and_ranked_last(closing):
+    dash = D.optimizer_race("quadratic", ("gd", "adam"), {"gd": 0.3, "adam": 0.1}, steps=150)
+    closing(dash)
+    gd = dash.entries[0]
+    assert gd.path.status == "diverged"
+    end = dash.frame.layer("gd: diverged here")
+    assert end.reveal == "end" and end.style["marker"] == "X"
+    np.testing.assert_array_equal(end.xy, gd.path.xs[-1:])
+    assert dash.status.value.index("1. adam") < dash.status.value.index("2. gd: diverged at step")
+    assert "nan" not in dash.frame.status
+
+
 # --- the 1-D explorer ------------------------------------------------------------------------
 def test_quadratic_explorer_regimes(closing):
     dash = D.quadratic_explorer(a=2.0, lr=0.3, x0=1.5, steps=20)
     closing(dash)
     k = np.arange(21)
-    np.testing.assert_allclose(dash.xk.get_ydata(), (1 - 0.6) ** k * 1.5, rtol=1e-12)
+    np.testing.assert_allclose(dash.xk[:, 1], (1 - 0.6) ** k * 1.5, rtol=1e-12)
+    np.testing.assert_array_equal(dash.xk[:, 0], k)
+    np.testing.assert_allclose(dash.iterates[:, 1], 0.5 * 2.0 * dash.xk[:, 1] ** 2, rtol=1e-15)
     assert dash.status.value.count("monotone") == 1
     dash.controls["lr"].value = 0.7
     assert "oscillating" in dash.status.value
-    np.testing.assert_allclose(dash.xk.get_ydata(), (1 - 1.4) ** k * 1.5, rtol=1e-12)
+    np.testing.assert_allclose(dash.xk[:, 1], (1 - 1.4) ** k * 1.5, rtol=1e-12)
+    sent = np.frombuffer(dash.canvas.frame["layers"][5]["xy"], dtype="<f8").reshape(-1, 2)
+    np.testing.assert_array_equal(sent, dash.xk)            # what the page got
     dash.controls["lr"].value = 1.1
     assert "divergent" in dash.status.value
     dash.controls["a"].value = 1.0                         # 2/a = 2 > 1.1: converges again
     assert "oscillating" in dash.status.value
 
 
-def test_cached_redraw_gives_the_same_pixels_as_a_full_draw(closing):
-    """The race's figure pastes its static part and draws only the moving artists; the
-    picture must be identical to drawing everything."""
-    dash = D.optimizer_race("rosenbrock", ("gd", "momentum"), steps=100)
-    closing(dash)
-    canvas = dash.figure.canvas
-    for change in (lambda: setattr(dash.controls["lr_gd"], "value", 1e-3),
-                   lambda: setattr(dash.controls["step"], "value", 40),
-                   lambda: setattr(dash.controls["lr_momentum"], "value", 2e-4)):
-        change()
-        canvas.draw()
-        assert not dash.figure.stale              # a path change left the static part alone
-        cached = np.asarray(canvas.buffer_rgba()).copy()
-        dash.figure.stale = True                  # force a full draw of every artist
-        canvas.draw()
-        np.testing.assert_array_equal(cached, np.asarray(canvas.buffer_rgba()))
+def test_quadratic_frame_closed_form_and_limits():
+    from gradlib import experiments as E
+    frame = E.quadratic_frame(E.QuadraticSettings(a=2.0, lr=1.2, x0=-1.0, steps=30))
+    assert frame.kind == "diverged" and frame.status.startswith("divergent")
+    closed = frame.layer("(1 − lr·a)ᵏ x₀").xy
+    k = np.arange(31)
+    ref = (1 - 2.4) ** k * -1.0
+    np.testing.assert_allclose(closed[:, 1], np.clip(ref, -1e6, 1e6), rtol=1e-12)
+    assert np.all(np.isfinite(closed))
+    assert frame.charts["xk"]["ylim"] == [-1.6, 1.6] and frame.charts["xk"]["xlim"] == [0, 30]
+    assert all(layer.style.get("label") for layer in frame.layers)

@@ -392,6 +392,188 @@ export function errorFrame(text) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the 1-D quadratic explorer: gradlib.experiments.quadratic_frame
+// ---------------------------------------------------------------------------------------------
+const REGIME_TEXT = {
+  "frozen": "lr = 0: the iterate never moves",
+  "monotone": "0 < lr·a < 1: each step shrinks x by the same factor, from one side",
+  "one step": "lr·a = 1: the first step lands exactly on the minimum",
+  "oscillating": "1 < lr·a < 2: x jumps across the minimum and the jumps shrink",
+  "bouncing": "lr·a = 2: x jumps between x₀ and −x₀ forever",
+  "divergent": "lr·a > 2: x jumps across the minimum and the jumps grow: divergence",
+};
+const REGIME_KIND = { divergent: "diverged", bouncing: "max_steps", frozen: "max_steps",
+  monotone: "converged", "one step": "converged", oscillating: "converged" };
+const ITERATE_COLOR = "#d55e00";
+
+const isClose = (u, v) => Math.abs(u - v) <= 1e-12 * Math.max(Math.abs(u), Math.abs(v));
+
+/** gradlib.experiments.quadratic_regime */
+export function quadraticRegime(a, lr) {
+  const h = lr * a;
+  if (!(h >= 0) || !Number.isFinite(h)) throw new Error(`lr must be a finite number >= 0, got ${pyRepr(lr)}`);
+  if (h === 0) return "frozen";
+  if (isClose(h, 1.0)) return "one step";
+  if (isClose(h, 2.0)) return "bouncing";
+  return h < 1 ? "monotone" : h < 2 ? "oscillating" : "divergent";
+}
+
+/** gradlib.experiments.quadratic_closed_form at k (capped at 1e6 in magnitude). */
+export function quadraticClosedForm(a, lr, x0, k) {
+  const r = 1.0 - lr * a;
+  const logs = r !== 0 ? k * Math.log(Math.abs(r)) : (k === 0 ? 0.0 : -Infinity);
+  const mag = Math.exp(Math.min(logs + Math.log(Math.abs(x0)), Math.log(1e6)));
+  const sign = Math.sign(x0) * (k % 2 === 1 ? (r !== 0 ? Math.sign(r) : 1.0) : 1.0);
+  return sign * mag;
+}
+
+function linspace(a, b, n) {
+  // numpy.linspace: a + i * step, the last point exactly b
+  const out = new Float64Array(n), step = (b - a) / (n - 1);
+  for (let i = 0; i < n; i++) out[i] = a + i * step;
+  out[n - 1] = b;
+  return out;
+}
+
+function pairs(xs, ys) {
+  const out = new Float64Array(2 * xs.length);
+  for (let i = 0; i < xs.length; i++) { out[2 * i] = xs[i]; out[2 * i + 1] = ys[i]; }
+  return out;
+}
+
+/** gradlib.experiments.quadratic_frame: {a, lr, x0, steps} -> frame. */
+export function quadraticFrame(settings) {
+  const a = settings.a, lr = settings.lr, x0 = settings.x0, steps = settings.steps;
+  if (!(a > 0) || !Number.isFinite(a)) return errorFrame(`cannot run: a must be a positive finite number, got ${pyRepr(a)}`);
+  if (!(x0 !== 0) || !Number.isFinite(x0)) return errorFrame(`cannot run: x0 must be a finite non-zero number, got ${pyRepr(x0)}`);
+  let regime;
+  try { regime = quadraticRegime(a, lr); } catch (err) { return errorFrame(`cannot run: ${err.message}`); }
+  const surf = { n: 1, fg: (x) => [0.5 * a * (x * x), a * x], h: () => [a] };
+  const path = descend(surf, makeOptimizer("gd", lr), [x0], steps, 0.0);
+  if (path.error) return errorFrame(`cannot run: ${path.error}`);
+  const span = 2.2 * Math.abs(x0);
+  const s = linspace(-span, span, 200);
+  const top = 0.5 * a * s[199] * s[199];
+  const xs = path.xs, f = xs.map((v) => 0.5 * a * (v * v)), k = xs.map((_, i) => i);
+  const kk = Array.from({ length: steps + 1 }, (_, i) => i);
+  const lim = 1.6 * Math.abs(x0);
+  const now = { marker: "o", size: 9, fill: ITERATE_COLOR, edge: "#000000", label: "xₖ at the shown step" };
+  const layers = [
+    { panel: "parabola", kind: "line", reveal: "all", xy: pairs(s, s.map((v) => 0.5 * a * (v * v))),
+      style: { color: "#666666", width: 1.5, label: "f(x) = a/2 x²" } },
+    { panel: "parabola", kind: "line", reveal: "upto", xy: pairs(xs, f),
+      style: { color: ITERATE_COLOR, width: 1.0, marker: "o", size: 4, label: "iterates (xₖ, f(xₖ))" } },
+    { panel: "parabola", kind: "points", reveal: "at", xy: pairs(xs, f), style: now },
+    { panel: "xk", kind: "line", reveal: "all", xy: Float64Array.from([0, 0, steps, 0]),
+      style: { color: "#999999", width: 0.8, label: "the minimum x = 0" } },
+    { panel: "xk", kind: "line", reveal: "all", xy: pairs(kk, kk.map((t) => quadraticClosedForm(a, lr, x0, t))),
+      style: { color: "#000000", width: 1.5, dash: [2, 3], label: "(1 − lr·a)ᵏ x₀" } },
+    { panel: "xk", kind: "line", reveal: "upto", xy: pairs(k, xs),
+      style: { color: PATH_COLOR, width: 1.0, marker: "o", size: 4, label: "xₖ (descend)" } },
+    { panel: "xk", kind: "points", reveal: "at", xy: pairs(k, xs), style: now },
+  ];
+  for (const l of layers) l.n = l.xy.length / 2;
+  return { layers, n_steps: path.steps, status: `${regime}: ${REGIME_TEXT[regime]}`, kind: REGIME_KIND[regime],
+    charts: {
+      parabola: { xlim: [-span, span], ylim: [-0.05 * top, top],
+        title: `lr·a = ${fmtF(lr * a, 3)}: each step multiplies x by ${fmtF(1 - lr * a, 3)}` },
+      xk: { xlim: [0, steps], ylim: [-lim, lim], title: `xₖ against k   (threshold lr = 2/a = ${fmtF(2 / a, 3)})` },
+    } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// the optimizer race: gradlib.experiments.race_frame
+// ---------------------------------------------------------------------------------------------
+export const PATH_COLORS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000"];
+
+/** gradlib.experiments.race_ranking: indices best first. */
+export function raceRanking(entries, gap) {
+  const key = (e) => {
+    const final = Number.isFinite(e.final_gap) ? e.final_gap : Infinity;
+    if (!gap) return [final];
+    return [e.status === "diverged" ? 1 : 0, e.steps_to_tol ?? Infinity, final];
+  };
+  const cmp = (u, v) => { for (let i = 0; i < u.length; i++) { if (u[i] < v[i]) return -1; if (u[i] > v[i]) return 1; } return 0; };
+  return entries.map((_, i) => i).sort((i, j) => cmp(key(entries[i]), key(entries[j])));
+}
+
+/** gradlib.experiments.race_status */
+export function raceStatus(entries, tol, gap) {
+  const x0 = entries[0].path.xs;
+  const where = `${entries.length} optimizers from (${fmtF(x0[0], 2)}, ${fmtF(x0[1], 2)})`;
+  const head = gap ? `${where}; target f − f* ≤ ${fmtG(tol)}` : `${where}; f* unknown: ranked by final f`;
+  const parts = raceRanking(entries, gap).map((i, r) => {
+    const e = entries[i];
+    let what;
+    if (e.status === "diverged") what = `diverged at step ${e.path.steps + 1}`;
+    else if (gap && e.steps_to_tol !== null) what = `${e.steps_to_tol} step${e.steps_to_tol !== 1 ? "s" : ""}`;
+    else if (gap) what = `not reached (final f − f* = ${fmtG(e.final_gap, 3)})`;
+    else what = `final f = ${fmtG(e.final_gap, 3)}`;
+    return `${r + 1}. ${e.name}: ${what}`;
+  });
+  return `${head} · ${parts.join(", ")}`;
+}
+
+/** gradlib.experiments.race_frame: {lrs: [[name, lr], ...], steps, start, tol} -> frame.
+ *  info: {global_min, minima}. */
+export function raceFrame(settings, surf, info) {
+  const fmin = info.global_min ?? null, gap = fmin !== null;
+  const entries = [];
+  for (const [name, lr] of settings.lrs) {
+    const path = descend(surf, makeOptimizer(name, lr), settings.start, settings.steps, 0.0);
+    if (path.error) return errorFrame(`cannot run: ${path.error}`);
+    const k = path.steps;
+    let hit = null;
+    if (gap) for (let t = 0; t <= k; t++) if (path.losses[t] - fmin <= settings.tol) { hit = t; break; }
+    entries.push({ name, path, status: path.status, steps_to_tol: hit,
+      final_gap: gap ? path.losses[k] - fmin : path.losses[k] });
+  }
+  let log = gap;
+  if (!gap) {
+    let lo = Infinity, hi = -Infinity, any = false;
+    for (const e of entries) for (const v of e.path.losses) if (Number.isFinite(v)) { any = true; lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    log = any && lo > 0 && hi / lo > 100;
+  }
+  const layers = [
+    { panel: "surface", kind: "points", reveal: "all", xy: Float64Array.from((info.minima || []).flat()),
+      style: { marker: "*", size: 13, fill: "#ffffff", edge: "#000000", label: "known minima" } },
+    { panel: "surface", kind: "points", reveal: "all", xy: entries[0].path.xs.slice(0, 2),
+      style: { marker: "o", size: 9, fill: "#ffffff", edge: "#000000", width: 2, label: "start x₀" } },
+  ];
+  const colors = entries.map((_, i) => PATH_COLORS[i % PATH_COLORS.length]);
+  entries.forEach((e, i) => {
+    const xs = e.path.xs, k = e.path.steps;
+    layers.push({ panel: "surface", kind: "line", reveal: "upto", xy: xs,
+      style: { color: colors[i], width: 1.3, marker: "o", size: 2, label: e.name } });
+    layers.push({ panel: "surface", kind: "points", reveal: "at", xy: xs,
+      style: { marker: "o", size: 7, fill: colors[i], edge: "#000000", label: e.name } });
+    if (e.status === "diverged") {
+      layers.push({ panel: "surface", kind: "points", reveal: "end", xy: xs.slice(2 * k, 2 * k + 2),
+        style: { marker: "X", size: 10, fill: colors[i], edge: "#000000", label: `${e.name}: diverged here` } });
+    }
+  });
+  entries.forEach((e, i) => {
+    const L = e.path.losses, k = e.path.steps;
+    const values = new Float64Array(k + 1);
+    if (gap && log) {
+      let top = -Infinity;
+      for (let t = 0; t <= k; t++) top = Math.max(top, L[t] - fmin);
+      const floor = Math.max(top, 1e-300) * 1e-16;
+      for (let t = 0; t <= k; t++) values[t] = Math.max(L[t] - fmin, floor);
+    } else values.set(L);
+    const curve = pairs(Array.from(values, (_, t) => t), values);
+    layers.push({ panel: "loss", kind: "line", reveal: "upto", xy: curve, style: { color: colors[i], width: 1.4, label: e.name } });
+    layers.push({ panel: "loss", kind: "points", reveal: "at", xy: curve,
+      style: { marker: "o", size: 6, fill: colors[i], edge: "#000000", label: e.name } });
+  });
+  for (const l of layers) l.n = l.xy.length / 2;
+  const what = gap ? "f(x_t) − f*" : "f(x_t)";
+  return { layers, n_steps: Math.max(...entries.map((e) => e.path.steps)),
+    status: raceStatus(entries, settings.tol, gap), kind: "info",
+    charts: { loss: { ylog: log, title: `loss ${what}` + (log ? " (log scale)" : ""), xlim: [0, settings.steps] } } };
+}
+
+// ---------------------------------------------------------------------------------------------
 // drawing
 // ---------------------------------------------------------------------------------------------
 const STATUS_COLORS = { converged: "#1a7f37", diverged: "#b00020", max_steps: "#444444", error: "#b00020", info: "#222222" };
@@ -951,6 +1133,116 @@ export function mountStatic(el, data, fns) {
   });
   for (const c of [lr, schedule, decay, rate, steps, x0, y0, ...Object.values(hyper)]) c.addEventListener("input", update);
   schedule.addEventListener("change", update);
+  render({ model, el: host });
+  update();
+  return model;
+}
+
+/** A grid of labelled controls for a kernel-free explorer: {select, range, cur, show, form}.
+ *  Range inputs keep the exact value in `cur[key]` until the learner moves them. */
+function controlForm(el, id) {
+  const form = document.createElement("div");
+  form.className = "gradlib-static-controls";
+  form.style.cssText = "display:grid;grid-template-columns:max-content 1fr;gap:4px 10px;align-items:center;max-width:560px;margin-bottom:6px";
+  const rows = {}, cur = {};
+  function row(key, label, input, readout) {
+    const l = document.createElement("label"); l.htmlFor = `${id}-${key}`; l.textContent = label;
+    input.id = `${id}-${key}`; input.name = key;
+    const cell = document.createElement("div"); cell.style.cssText = "display:flex;gap:8px;align-items:center";
+    cell.append(input);
+    if (readout) { readout.htmlFor = input.id; cell.append(readout); }
+    form.append(l, cell);
+    rows[key] = [l, cell];
+    return input;
+  }
+  function select(key, label, options, value) {
+    const sel = document.createElement("select");
+    for (const [v, text] of options) { const o = document.createElement("option"); o.value = v; o.textContent = text; sel.append(o); }
+    sel.value = value;
+    return row(key, label, sel);
+  }
+  function range(key, label, min, max, stepSize, fmt, map = (v) => v) {
+    const r = document.createElement("input"); r.type = "range"; r.min = String(min); r.max = String(max); r.step = String(stepSize);
+    r.style.width = "220px";
+    const out = document.createElement("output");
+    r._set = (exact, shown) => { cur[key] = exact; r.value = String(shown); out.textContent = fmt(exact); };
+    r.addEventListener("input", () => { cur[key] = map(Number(r.value)); out.textContent = fmt(cur[key]); });
+    row(key, label, r, out);
+    return r;
+  }
+  const show = (key, on) => rows[key].forEach((e) => { e.style.display = on ? "" : "none"; });
+  el.append(form);
+  return { select, range, cur, show, form };
+}
+
+function runFrame(make) {
+  try { return make(); } catch (err) { return errorFrame(`cannot run: ${err.message}`); }
+}
+
+/** The 1-D quadratic explorer without a kernel. data: {scene, settings: {a, lr, x0, steps}}. */
+export function mountStaticQuadratic(el, data) {
+  const id = `gq${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const s = data.settings;
+  const { range, cur } = controlForm(el, id);
+  const a = range("a", "curvature a = f''", 0.5, 5, 0.05, (v) => fmtF(v, 2)); a._set(s.a, s.a);
+  const lr = range("lr", "learning rate lr", 0, 2, 0.005, (v) => fmtF(v, 3)); lr._set(s.lr, s.lr);
+  const steps = range("steps", "steps", 1, 60, 1, (v) => String(v)); steps._set(s.steps, s.steps);
+  const host = document.createElement("div"); el.append(host);
+  const model = localModel({ scene: data.scene, frame: null, step: -1 });
+  function update() {
+    const frame = runFrame(() => quadraticFrame({ a: cur.a, lr: cur.lr, x0: s.x0, steps: cur.steps }));
+    model.set("step", -1); model.set("frame", frame); el.dataset.status = frame.status;
+  }
+  for (const c of [a, lr, steps]) c.addEventListener("input", update);
+  render({ model, el: host });
+  update();
+  return model;
+}
+
+/** The optimizer race without a kernel. data: {surfaces: {name: {scene, info, default_lr}},
+ *  optimizers, settings: {surface, lrs, steps, start, tol}, lr_range}; fns from gradlib.jsmath. */
+export function mountStaticRace(el, data, fns) {
+  const id = `gr${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const s = data.settings;
+  const { select, range, cur } = controlForm(el, id);
+  const names = Object.keys(data.surfaces);
+  const surface = select("surface", "surface", names.map((n) => [n, n]), s.surface);
+  const steps = range("steps", "steps", 10, 1000, 10, (v) => String(v)); steps._set(s.steps, s.steps);
+  const x0 = range("x0", "start x₀", 0, 1, 0.005, (v) => fmtF(v, 2));
+  const y0 = range("y0", "start y₀", 0, 1, 0.005, (v) => fmtF(v, 2));
+  const [lo, hi] = data.lr_range || [-5, 1];
+  const lrs = {};
+  for (const [name, value] of s.lrs) {
+    lrs[name] = range(`lr_${name}`, `lr ${name}`, lo, hi, 0.01, (v) => fmtG(v, 3), (v) => Math.pow(10, v));
+    lrs[name]._set(value, Math.log10(value));
+  }
+  function setWindow(name, start) {
+    const info = data.surfaces[name].info;
+    for (const [r, lim, v] of [[x0, info.xlim, start[0]], [y0, info.ylim, start[1]]]) {
+      r.min = String(lim[0]); r.max = String(lim[1]); r.step = String((lim[1] - lim[0]) / 200);
+      r._set(v, v);
+    }
+  }
+  setWindow(s.surface, s.start);
+  const host = document.createElement("div"); el.append(host);
+  const model = localModel({ scene: data.surfaces[s.surface].scene, frame: null, step: -1 }, (msg) => {
+    if (msg.type === "click" && msg.panel === "surface") { x0._set(msg.x, msg.x); y0._set(msg.y, msg.y); update(); }
+  });
+  function update() {
+    const name = surface.value, f = fns[name];
+    const st = { lrs: s.lrs.map(([n]) => [n, cur[`lr_${n}`]]), steps: cur.steps, start: [cur.x0, cur.y0], tol: s.tol };
+    const frame = f ? runFrame(() => raceFrame(st, f, data.surfaces[name].info))
+      : errorFrame(`this page cannot compute paths on ${name}: its formula has no JavaScript form`);
+    model.set("step", -1); model.set("frame", frame); el.dataset.status = frame.status;
+  }
+  surface.addEventListener("change", () => {
+    const entry = data.surfaces[surface.value];
+    model.set("scene", entry.scene);
+    setWindow(surface.value, entry.info.start);
+    for (const [n] of s.lrs) { const d = entry.default_lr && entry.default_lr[n]; if (d) lrs[n]._set(d, Math.log10(d)); }
+    update();
+  });
+  for (const c of [steps, x0, y0, ...Object.values(lrs)]) c.addEventListener("input", update);
   render({ model, el: host });
   update();
   return model;

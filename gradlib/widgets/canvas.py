@@ -15,8 +15,10 @@ settings changes. ``static_html`` gives the same module inlined in a page with n
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
+import re
 import secrets
 from collections.abc import Callable
 from functools import lru_cache
@@ -85,24 +87,38 @@ def _script_safe(text: str) -> str:
 
 
 def static_html(data: dict[str, Any], surfaces_js: dict[str, str], *, css_class: str = "",
-                title: str = "explorer") -> str:
+                title: str = "explorer", mount: str = "mountStatic",
+                fallback: tuple[bytes, str] | None = None) -> str:
     """A kernel-free explorer: plain HTML controls driving canvas.js's ``render`` through a tiny
     in-page model. ``data`` is plain JSON (bytes allowed: they become base64), ``surfaces_js``
     maps surface name -> JavaScript object source from ``gradlib.jsmath.surface_js``.
 
     The page loads nothing from outside: the module is inlined (``<script type="module">``),
-    the data sits in a ``<script type="application/json">`` element.
+    the data sits in a ``<script type="application/json">`` element. ``mount`` names the
+    module's function that builds the explorer (``mountStatic`` for descent,
+    ``mountStaticRace``, ``mountStaticQuadratic``); it is called as ``mount(el, data, fns)``.
+    ``fallback`` = (PNG bytes, alt text): an ``<img>`` (data URI) shown until the module runs
+    and replaces it, so viewers that strip scripts (GitHub, nbviewer) still show a picture.
     """
+    if not re.fullmatch(r"mountStatic[A-Za-z]*", mount):
+        raise ValueError(f"mount must name a mountStatic* function of canvas.js, got {mount!r}")
     uid = "gx" + secrets.token_hex(5)
     payload = _script_safe(json.dumps(to_plain_json(data), separators=(",", ":"),
                                       allow_nan=False))
     fns = ",\n".join(f"{json.dumps(name)}: {src}" for name, src in surfaces_js.items())
     boot = (f"\n;(() => {{ const el = document.getElementById({json.dumps(uid)});\n"
             f"const data = JSON.parse(document.getElementById({json.dumps(uid + '-data')})"
-            f".textContent);\nconst fns = {{{fns}}};\nmountStatic(el, data, fns); }})();\n")
+            f".textContent);\nconst fns = {{{fns}}};\nel.replaceChildren();\n{mount}(el, data, fns); }})();\n")
     module = _script_safe(module_source() + boot)
+    img = ""
+    if fallback is not None:
+        png, alt = fallback
+        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        img = (f'<img class="gradlib-static-snapshot" src="{src}" alt="{html.escape(alt)}" '
+               f'style="max-width:100%;height:auto">')
     return (f'<div class="gradlib-static {html.escape(css_class)}" id="{uid}" role="group" '
             f'aria-label="{html.escape(title)} (works in this page, no kernel needed)">'
-            f'<noscript>This explorer needs JavaScript.</noscript></div>\n'
+            f'{img}<noscript>This explorer needs JavaScript to respond to its controls.</noscript>'
+            f'</div>\n'
             f'<script type="application/json" id="{uid}-data">{payload}</script>\n'
             f'<script type="module">{module}</script>')

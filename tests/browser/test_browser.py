@@ -231,11 +231,12 @@ def test_descent_explorer_play_keeps_drawing(descent_page, screenshots: Path) ->
 # ---------------------------------------------------------------------------------------------
 # The same explorer in its handout page: file://, network blocked, no kernel
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def handout_page(browser, tmp_path_factory):
+def _open_handout(browser, tmp_path_factory, prefix: str, css: str):
+    """The handout page of notebook ``prefix`` opened from file:// with every non-file request
+    blocked; yields (page, the static explorer with class ``css``, errors, outside requests)."""
     from gradlib import handouts
-    name = next(p.name for p in NOTEBOOKS if p.name.startswith("03_"))
-    out = tmp_path_factory.mktemp("handout03")
+    name = next(p.name for p in NOTEBOOKS if p.name.startswith(prefix))
+    out = tmp_path_factory.mktemp(f"handout{prefix}")
     (page_info,) = handouts.build(NOTEBOOKS[0].parent, out, [name])
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
@@ -263,14 +264,30 @@ def handout_page(browser, tmp_path_factory):
 
     page.route("**/*", gate)
     page.goto(page_info.path.as_uri())
-    page.wait_for_selector(".gradlib-static .gradlib-canvas canvas", timeout=30_000)
-    host = page.query_selector(".gradlib-static")
+    selector = f".gradlib-static.{css}"
+    page.wait_for_selector(f"{selector} .gradlib-canvas canvas", timeout=30_000)
+    host = page.query_selector(selector)
     host.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     yield page, host, errors, outside
     if mathjax_gaps:
-        print(f"handout 03: MathJax font files missing from the local copy: {mathjax_gaps}")
+        print(f"handout {prefix}: MathJax font files missing from the local copy: {mathjax_gaps}")
     page.close()
+
+
+@pytest.fixture(scope="module")
+def handout_page(browser, tmp_path_factory):
+    yield from _open_handout(browser, tmp_path_factory, "03_", "gradlib-descentexplorer-static")
+
+
+@pytest.fixture(scope="module")
+def quadratic_handout(browser, tmp_path_factory):
+    yield from _open_handout(browser, tmp_path_factory, "03_", "gradlib-quadraticexplorer-static")
+
+
+@pytest.fixture(scope="module")
+def race_handout(browser, tmp_path_factory):
+    yield from _open_handout(browser, tmp_path_factory, "06_", "gradlib-raceexplorer-static")
 
 
 def test_handout_explorer_works_offline(handout_page, screenshots: Path) -> None:
@@ -330,3 +347,59 @@ def test_handout_explorer_bad_input_is_a_status_line(handout_page) -> None:
             return true; }""")
         assert not blank, f"blank canvas for {surface}/{optimizer}"
     assert not errors, errors[:5]
+
+
+def test_handout_quadratic_explorer_works_offline(quadratic_handout, screenshots: Path) -> None:
+    """The 1-D explorer in handout 03 (file://, offline): the lr slider moves the canvas and
+    changes the regime line, the a slider too, Play draws frames; a divergent lr says so."""
+    page, host, errors, outside = quadratic_handout
+    fig = host.query_selector(".gradlib-canvas")
+    host.screenshot(path=str(screenshots / "03-static-quadratic-before.png"))
+    status = host.query_selector(".gc-status").text_content()
+    assert status.startswith("monotone"), status
+    for name in ("lr", "a"):
+        before = fig.evaluate(CANVAS_SIGNATURE)
+        host.query_selector(f"input[name={name}]").focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        assert _wait_changed(page, fig, before), f"the static {name} slider did not change the picture"
+    fps = _run_js(page, PLAY_JS, play=host.query_selector(".gc-play"), fig=fig)
+    _report(screenshots, f"quadratic explorer, static handout page (file://, offline): Play showed "
+                         f"{fps:.1f} distinct frames per second")
+    assert fps >= 2
+    host.query_selector("input[name=lr]").evaluate(
+        "(r) => { r.value = r.max; r.dispatchEvent(new Event('input')); }")
+    status = host.query_selector(".gc-status").text_content()
+    assert status.startswith("divergent") and "nan" not in status.lower(), status
+    host.screenshot(path=str(screenshots / "03-static-quadratic-after.png"))
+    assert not outside, f"the handout asked the network for {outside[:5]}"
+    assert not errors, f"console errors in the handout: {errors[:5]}"
+
+
+def test_handout_race_works_offline(race_handout, screenshots: Path) -> None:
+    """The race in handout 06 (file://, offline): an lr slider, the surface dropdown and Play
+    change the canvas; the status line ranks the runners; a diverging runner is a status word."""
+    page, host, errors, outside = race_handout
+    fig = host.query_selector(".gradlib-canvas")
+    host.screenshot(path=str(screenshots / "06-static-race-before.png"))
+    status = host.query_selector(".gc-status").text_content()
+    assert "1. " in status and "nan" not in status.lower(), status
+    before = fig.evaluate(CANVAS_SIGNATURE)
+    host.query_selector("input[name=lr_adam]").focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    assert _wait_changed(page, fig, before), "the static lr slider did not change the picture"
+    fps = _run_js(page, PLAY_JS, play=host.query_selector(".gc-play"), fig=fig)
+    _report(screenshots, f"race explorer, static handout page (file://, offline): Play showed "
+                         f"{fps:.1f} distinct frames per second")
+    assert fps >= 2
+    before = fig.evaluate(CANVAS_SIGNATURE)
+    host.query_selector("select[name=surface]").select_option("quadratic")
+    assert _wait_changed(page, fig, before), "the surface dropdown did not change the picture"
+    host.query_selector("input[name=lr_gd]").evaluate(
+        "(r) => { r.value = r.max; r.dispatchEvent(new Event('input')); }")
+    status = host.query_selector(".gc-status").text_content()
+    assert "gd: diverged at step" in status and "nan" not in status.lower(), status
+    host.screenshot(path=str(screenshots / "06-static-race-after.png"))
+    assert not outside, f"the handout asked the network for {outside[:5]}"
+    assert not errors, f"console errors in the handout: {errors[:5]}"
