@@ -270,26 +270,6 @@ def test_reg_settings_reject_bad_values():
         R.train_regularized({})
 
 
-# --- exercise checks ---------------------------------------------------------------------------
-def test_check_l2_step_accepts_the_answer_and_names_mistakes():
-    assert R.check_l2_step(lambda w, g, lr, l2: (1 - lr * l2) * w - lr * g).ok
-    no_penalty = R.check_l2_step(lambda w, g, lr, l2: w - lr * g)
-    assert not no_penalty.ok and "without the penalty" in no_penalty.message
-    half = R.check_l2_step(lambda w, g, lr, l2: w - lr * (g + 0.5 * l2 * w))
-    assert not half.ok and "not (l2/2)" in half.message
-    boom = R.check_l2_step(lambda w, g, lr, l2: 1 / 0)
-    assert not boom.ok and "ZeroDivisionError" in boom.message
-
-
-def test_check_fgsm_accepts_the_answer_and_names_mistakes():
-    assert R.check_fgsm(lambda m, X, y, e: R.fgsm(m, X, y, e)).ok
-    grad = lambda m, X, y: m.input_gradient(X, y)
-    unclipped = R.check_fgsm(lambda m, X, y, e: X + e * np.sign(grad(m, X, y)))
-    assert not unclipped.ok and "clip" in unclipped.message
-    downhill = R.check_fgsm(lambda m, X, y, e: np.clip(X - e * np.sign(grad(m, X, y)), 0, 1))
-    assert not downhill.ok and "UP the gradient" in downhill.message
-
-
 # --- explorers ---------------------------------------------------------------------------------
 def test_regularization_explorer_moves_its_artists_and_caches_runs(closing):
     dash = R.regularization_explorer(epochs=120, resolution=20)

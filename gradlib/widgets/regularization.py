@@ -17,7 +17,8 @@ Pure functions, used by the explorers and tested without any widget:
     fgsm(model, X, y, eps)                   x + eps sign(dL/dx), clipped to the valid pixel range
     accuracy_vs_eps(model, X, y, eps_values) the accuracy on FGSM examples for each eps
     saliency(model, x, k)                    |d z_k / d x|: the pixels class k's score is most sensitive to
-    check_l2_step(fn), check_fgsm(fn)        verdicts on the notebooks' exercises
+    check_l2_step(fn), check_fgsm(fn)        the exercise checks, re-exported from
+                                             gradlib.exercises.regularization (their home)
 
 What regularization does and does not do (the notebooks say it with numbers): L2 and L1 shrink
 weights and make a smaller training set overfit less; L2 adds l2 to every Hessian eigenvalue of
@@ -40,10 +41,10 @@ import numpy as np
 from .. import _checks as check
 from .. import data as gdata
 from .. import optim
+from ..exercises.regularization import check_fgsm, check_l2_step  # noqa: F401 (old import path)
 from ..mlp import MLP, History
 from ._base import Dashboard, new_figure
-from .training import CLASS_COLORS, ExerciseCheck, class_colors_image, data_window, \
-    decision_boundary_grid
+from .training import CLASS_COLORS, class_colors_image, data_window, decision_boundary_grid
 from .training import _Cache, _decades, _status
 
 __all__ = [
@@ -404,80 +405,6 @@ def saliency(model: MLP, x: Any, k: int | None = None) -> np.ndarray:
     if k is None:
         k = int(np.argmax(model.scores(X)[0]))
     return np.abs(model.class_score_gradient(X, k)[0])
-
-
-# ---------------------------------------------------------------------------------------------
-# exercise checks (never raise for a wrong answer: the message says what is wrong)
-# ---------------------------------------------------------------------------------------------
-def check_l2_step(fn: Callable[..., Any], seed: int = 0) -> ExerciseCheck:
-    """Check a learner's ``fn(w, grad, lr, l2)``: one gradient-descent step on
-    L + (l2/2)||w||^2 given grad = dL/dw. The reference is w - lr * (the finite-difference
-    gradient of the penalized loss) on a random least-squares problem."""
-    from .. import numeric
-
-    if not callable(fn):
-        raise ValueError(f"fn must be a function fn(w, grad, lr, l2), got {type(fn).__name__}")
-    rng = np.random.default_rng(check.integer("seed", seed, 0))
-    A, b = rng.normal(size=(6, 4)), rng.normal(size=6)
-    w, lr, l2 = rng.normal(size=4), 0.1, 0.5
-
-    def data_loss(v: np.ndarray) -> float:
-        r = A @ v - b
-        return float(0.5 * r @ r / len(b))
-
-    g = A.T @ (A @ w - b) / len(b)
-    total = numeric.gradient(lambda v: data_loss(v) + 0.5 * l2 * float(v @ v), w)
-    expected = w - lr * total
-    try:
-        got = np.asarray(fn(w.copy(), g.copy(), lr, l2), dtype=np.float64)
-    except Exception as err:            # the learner's code: report, never crash the notebook
-        return ExerciseCheck(False, f"not yet: your function raised {type(err).__name__}: {err}")
-    if got.shape != w.shape:
-        return ExerciseCheck(False, f"not yet: expected an array of shape {w.shape}, got {got.shape}")
-    if np.allclose(got, expected, rtol=1e-6, atol=1e-8):
-        return ExerciseCheck(True, "correct: w - lr (grad + l2 w) = (1 - lr l2) w - lr grad")
-    if np.allclose(got, w - lr * g, rtol=1e-6, atol=1e-8):
-        return ExerciseCheck(False, "not yet: that is the step without the penalty; add the "
-                                    "gradient of (l2/2)||w||^2, which is l2 * w")
-    if np.allclose(got, w - lr * (g + 0.5 * l2 * w), rtol=1e-6, atol=1e-8):
-        return ExerciseCheck(False, "not yet: the gradient of (l2/2)||w||^2 is l2 * w, not "
-                                    "(l2/2) * w")
-    return ExerciseCheck(False, f"not yet: largest difference from the reference step is "
-                                f"{np.max(np.abs(got - expected)):.3g}")
-
-
-def check_fgsm(fn: Callable[..., Any], seed: int = 0) -> ExerciseCheck:
-    """Check a learner's ``fn(model, X, y, eps)`` against the sign of a finite-difference
-    gradient of the loss with respect to X, clipped to [0, 1]."""
-    from .. import numeric
-
-    if not callable(fn):
-        raise ValueError(f"fn must be a function fn(model, X, y, eps), got {type(fn).__name__}")
-    rng = np.random.default_rng(check.integer("seed", seed, 0))
-    net = MLP([6, 5, 3], seed=int(rng.integers(1000)))
-    X, y, eps = rng.uniform(0.05, 0.95, size=(4, 6)), rng.integers(0, 3, size=4), 0.1
-    X[0, 0] = 0.02                                     # one pixel the clip will stop
-    g = numeric.gradient(lambda v: net.loss(v.reshape(X.shape), y), X.ravel()).reshape(X.shape)
-    expected = np.clip(X + eps * np.sign(g), 0.0, 1.0)
-    try:
-        got = np.asarray(fn(net, X.copy(), y.copy(), eps), dtype=np.float64)
-    except Exception as err:            # the learner's code: report, never crash the notebook
-        return ExerciseCheck(False, f"not yet: your function raised {type(err).__name__}: {err}")
-    if got.shape != X.shape:
-        return ExerciseCheck(False, f"not yet: expected an array of shape {X.shape}, got {got.shape}")
-    if np.allclose(got, expected, atol=1e-12):
-        return ExerciseCheck(True, "correct: clip(x + eps sign(dL/dx), 0, 1)")
-    if np.allclose(got, X + eps * np.sign(g), atol=1e-12):
-        return ExerciseCheck(False, "not yet: right direction, but clip the result to the pixel "
-                                    "range [0, 1]")
-    if np.allclose(got, np.clip(X - eps * np.sign(g), 0.0, 1.0), atol=1e-12):
-        return ExerciseCheck(False, "not yet: that step lowers the loss; the attack goes UP the "
-                                    "gradient (+ eps sign)")
-    if np.allclose(got, np.clip(X + eps * g, 0.0, 1.0), atol=1e-12):
-        return ExerciseCheck(False, "not yet: use the SIGN of the gradient, so every pixel moves "
-                                    "by eps")
-    return ExerciseCheck(False, f"not yet: largest difference from the reference is "
-                                f"{np.max(np.abs(got - expected)):.3g}")
 
 
 # ---------------------------------------------------------------------------------------------
