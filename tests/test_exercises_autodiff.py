@@ -90,3 +90,10 @@ def test_compare_names_the_worst_entry_and_the_typical_mistake() -> None:
     r = compare("demo", [1.0, 2.0], exp)
     assert not r.ok and "shape (2,), expected (3,)" in r.message
     assert "passed" in repr(compare("demo", exp, exp)) and isinstance(compare("d", exp, exp), Result)
+
+
+def test_compare_against_zero_and_near_misses() -> None:
+    r = compare("z", [0.0, 1e-3], [0.0, 0.0])
+    assert "abs. error 1.0e-03" in r.message and "rel. error" not in r.message
+    r = compare("near", [3.9500000004], [3.95], rtol=1e-12)
+    assert "3.9500000004 where 3.95 was expected" in r.message     # enough digits to see the gap

@@ -94,10 +94,13 @@ def compare(name: str, got: Any, expected: Any, *, rtol: float = 1e-7, atol: flo
     if np.all(err <= tol):
         return Result(name, "passed", f"max abs. error {_fmt(float(err.max(initial=0.0)))}")
     worst = np.unravel_index(int(np.argmax(err - tol)), arr.shape)
-    rel = err[worst] / max(abs(float(exp[worst])), 1e-300)
-    text = (f"{what} {_index(worst)} is {_fmt(float(arr[worst]))} where {_fmt(float(exp[worst]))} "
-            f"was expected (rel. error {rel:.1e}); {int(np.sum(err > tol))} of {arr.size} "
-            f"{_plural(what)} are off.")
+    size = abs(float(exp[worst]))
+    how_far = (f"rel. error {err[worst] / size:.1e}" if size > 0
+               else f"abs. error {err[worst]:.1e}")            # no relative error against 0
+    digits = max(4, min(17, int(np.ceil(-np.log10(max(err[worst] / size, 1e-17)))) + 2)) if size else 4
+    text = (f"{what} {_index(worst)} is {float(arr[worst]):.{digits}g} where "
+            f"{float(exp[worst]):.{digits}g} was expected ({how_far}); {int(np.sum(err > tol))} "
+            f"of {arr.size} {_plural(what)} are off.")
     hints = [hint for hint, value in wrong if _matches(arr, value, rtol, atol)]
     if hints:
         text += " Hint: " + " ".join(hints)
