@@ -18,17 +18,14 @@ def _name(requirement: str) -> str:
     return re.split(r"[ <>=!~\[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def _env_files() -> list[Path]:
-    return [p for p in (ROOT / "environment.yml", ROOT / "binder" / "environment.yml") if p.exists()]
-
-
 def test_environment_yml_installs_exactly_the_pyproject_package() -> None:
     """environment.yml brings python + pip and installs the package itself, so the dependencies
-    are pyproject's by construction; any package listed there besides must also be in pyproject."""
+    are pyproject's by construction; any package listed there besides must also be in pyproject.
+    (binder/environment.yml, which repo2docker reads instead, is checked in tests/test_binder.py.)"""
     declared = {_name(r) for r in PYPROJECT["project"]["dependencies"]}
     for extra in PYPROJECT["project"]["optional-dependencies"].values():
         declared |= {_name(r) for r in extra}
-    for path in _env_files():
+    for path in [ROOT / "environment.yml"]:
         env = yaml.safe_load(path.read_text())
         deps = env["dependencies"]
         conda = [d for d in deps if isinstance(d, str)]
