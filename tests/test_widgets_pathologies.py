@@ -383,15 +383,45 @@ def test_sharpness_pictures():
     runs = P.sharpness_trace(factory, X, y, [0.1, 0.5], 8, 2)
     fig, ax = plt.subplots()
     art = P.plot_sharpness(runs, ax)
-    for run, line, thr in zip(runs, art.lines, art.thresholds):
+    for run, line, thr, color in zip(runs, art.lines, art.thresholds, P.RUN_COLORS):
         np.testing.assert_array_equal(line.get_xdata(), run.measured_at)
         np.testing.assert_array_equal(line.get_ydata(), run.sharpness)
         assert thr.get_ydata()[0] == pytest.approx(2 / run.lr)
+        # every mark is named, and a run's line and its threshold share one colour
+        assert line.get_label() == f"lr = {run.lr:g}" and thr.get_label() == f"2 / lr = {2 / run.lr:g}"
+        assert line.get_color() == thr.get_color() == color
+        assert thr.get_linestyle() == "--"
     plt.close(fig)
     anim = P.sharpness_animation(runs, frames=4)
     assert isinstance(anim, HTMLAnimation) and anim.frames == 4 and anim.nbytes < 1_000_000
     with pytest.raises(ValueError, match="runs must be a SharpnessRun"):
         P.plot_sharpness([1, 2])
+
+
+def test_sharpness_animation_names_a_threshold_above_its_window(monkeypatch):
+    """The video's window fits the measured sharpness; a 2 / lr line above it says so in the
+    legend, and the title claims no more than what is drawn (no "rises until it meets")."""
+    captured = {}
+    real = P.animate_frames
+
+    def spy(fig, update, frames, **kwargs):
+        captured["fig"], captured["update"], captured["frames"] = fig, update, frames
+        return real(fig, update, frames, **kwargs)
+
+    monkeypatch.setattr(P, "animate_frames", spy)
+    calm = P.SharpnessRun(0.01, np.array([0, 5, 10]), np.array([1.0, 2.0, 3.0]),
+                          np.linspace(1.0, 0.5, 11), "finished")           # 2/lr = 200
+    edge = P.SharpnessRun(0.8, np.array([0, 5, 10]), np.array([1.0, 2.4, 2.5]),
+                          np.linspace(1.0, 0.4, 11), "finished")           # 2/lr = 2.5
+    P.sharpness_animation([calm, edge], frames=3)
+    ax = captured["fig"].axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "2 / lr = 200 (above the chart)" in labels and "2 / lr = 2.5" in labels
+    assert ax.get_ylim()[1] < 200
+    artists = captured["update"](captured["frames"][-1])
+    title = artists[-1].get_text()
+    assert title == "step 10: sharpness (solid) and 2 / lr (dashed, same colour)"
+    plt.close(captured["fig"])
 
 
 # --- clipping caps the step (what notebook 09 relies on) --------------------------------------
@@ -417,6 +447,7 @@ def test_plot_layer_norms_draws_each_curve_on_a_log_axis():
     np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])
     np.testing.assert_array_equal(lines[1].get_xdata(), [2, 4])      # 0 and inf left out
     assert ax.get_yscale() == "log" and lines[1].get_label() == "b"
+    assert [l.get_color() for l in lines] == list(P.RUN_COLORS[:2])     # colour-blind-safe default
     (zero_based,) = P.plot_layer_norms({"gains": [2.0, 1.0, 1.0]}, ax, first_layer=0)
     np.testing.assert_array_equal(zero_based.get_xdata(), [0, 1, 2])
     with pytest.raises(ValueError, match="curves must be a non-empty mapping"):
@@ -458,6 +489,21 @@ def test_explorer_bars_follow_the_controls(closing, probe):
     np.testing.assert_allclose(visible_heights(dash), big, rtol=1e-9)
     assert "exploding" in dash.status.value and "exploding" in dash.title.get_text()
     assert dash.reference.get_ydata()[0] == pytest.approx(big[-1])
+    assert "overflowed" not in dash.status.value
+
+
+def test_explorer_marks_overflowed_layers_without_red_green(closing, probe):
+    X, y = probe
+    dash = P.GradientFlowExplorer(depth=60, activation="relu", init="normal", init_scale=100.0,
+                                  X=X, y=y, max_depth=60)
+    closing(dash)
+    g = dash.norms
+    assert np.isinf(g).any()                                   # as in the overflow test above
+    bars = [b for b in dash.bars if b.get_visible()]
+    colors = {tuple(np.round(b.get_facecolor(), 3)) for b, v in zip(bars, g) if np.isinf(v)}
+    from matplotlib.colors import to_rgba
+    assert colors == {tuple(np.round(to_rgba(P._OVERFLOW_COLOR), 3))}
+    assert "near-black bars: overflowed to inf" in dash.status.value
 
 
 def test_explorer_hold_updates_once_and_messages(closing, probe):

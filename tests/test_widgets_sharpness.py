@@ -112,7 +112,10 @@ def test_explorer_status_names_the_regime(closing, reference):
     assert f"diverged after {steps} steps" in dash.status.value
     assert dash.loss_title.get_text() == f"diverged after {steps} steps"
     dash.controls["lr"].value = 0.1
-    assert "Below the edge" in dash.status.value
+    assert "Below the edge: the sharpness stays under 2/lr" in dash.status.value
+    # every mark of the sharpness panel is named in its legend
+    labels = [t.get_text() for t in dash.ax_sharpness.get_legend().get_texts()]
+    assert labels == ["sharpness λ_max(H)", "the other learning rates", "2 / lr"]
     # 2/lr = 20 is far above every measured sharpness: the label says so
     assert "above the chart" in dash.threshold_label.get_text()
     dash.controls["lr"].value = 1.0
@@ -150,5 +153,12 @@ def test_default_explorer_shows_the_edge_of_stability(closing):
     # above 2/S_0 the sharpness falls to 2/lr rather than the run diverging
     assert summaries[0.5].start > 1.5 * summaries[0.5].threshold
     assert all(s.status == "finished" for s in summaries.values())
+    dash.controls["lr"].value = 0.5
+    assert "Too sharp from the start, yet no divergence" in dash.status.value
+    # the slider's comment: 2/lr of 0.05 and 0.1 lies above the natural level (peak near 14),
+    # that of 0.2 and 0.3 below it; no loss increase without an edge
+    natural = max(summaries[0.05].peak, summaries[0.1].peak)
+    assert 12 < natural < 16 and summaries[0.1].loss_ups == 0
+    assert all(summaries[lr].threshold < 0.8 * natural for lr in (0.2, 0.3))
     bundle = dash._repr_mimebundle_()
     assert "image/png" in bundle and "SharpnessExplorer" in bundle["text/plain"]

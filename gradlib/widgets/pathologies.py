@@ -60,7 +60,7 @@ __all__ = [
     "chain_weights", "chain_forward", "jacobian_gains",
     "SharpnessRun", "sharpness_trace", "full_hessian",
     "plot_layer_norms", "HeatMap", "plot_gradient_norm_table", "SharpnessArtists",
-    "plot_sharpness", "sharpness_animation",
+    "RUN_COLORS", "plot_sharpness", "sharpness_animation",
     "GradientFlowExplorer", "gradient_flow_explorer",
 ]
 
@@ -73,6 +73,12 @@ VANISHING = 1e-2
 EXPLODING = 1e2
 #: Activations of the toy chain: those of gradlib.mlp plus "linear" (f(z) = z).
 CHAIN_ACTIVATIONS: tuple[str, ...] = (*ACTIVATIONS, "linear")
+#: Colours of the curves (layer norms) and runs (sharpness) in the pictures: the Okabe-Ito
+#: palette (distinguishable with every common colour-vision deficiency; no red-green pair).
+RUN_COLORS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                               "#000000", "#F0E442")
+#: Bars of layers whose gradient overflowed (inf): near-black, never red against green.
+_OVERFLOW_COLOR = "#222222"
 _ACTIVATION_COLORS = {"sigmoid": "#7570b3", "tanh": "#1b9e77", "relu": "#d95f02",
                       "leaky_relu": "#e7298a", "linear": "#666666"}
 
@@ -504,7 +510,7 @@ def plot_layer_norms(curves: Mapping[str, ArrayLike], ax: Axes | None = None, *,
 
     The first entry is drawn at x = ``first_layer`` (1: the input-side weight layer; use 0 for
     the gains of ``jacobian_gains``, whose entry 0 is the chain's input). Zero or infinite norms
-    are left out of the line.
+    are left out of the line. Colours: ``colors``, or by default ``RUN_COLORS`` (colour-blind safe).
     """
     if not isinstance(curves, Mapping) or len(curves) == 0:
         raise ValueError("curves must be a non-empty mapping label -> per-layer norms")
@@ -520,9 +526,9 @@ def plot_layer_norms(curves: Mapping[str, ArrayLike], ax: Axes | None = None, *,
             raise ValueError(f"curves[{label!r}] must be a 1-D array of norms, got shape {g.shape}")
         layers = np.arange(first_layer, first_layer + g.size)
         keep = np.isfinite(g) & (g > 0)
-        kwargs = {"color": colors[i]} if colors is not None else {}
+        color = colors[i] if colors is not None else RUN_COLORS[i % len(RUN_COLORS)]
         (line,) = ax.plot(layers[keep], g[keep], marker="o", markersize=3, label=str(label),
-                          **kwargs)
+                          color=color)
         lines.append(line)
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -588,13 +594,12 @@ def _runs(runs: Any) -> tuple[SharpnessRun, ...]:
 
 
 def _run_colors(count: int) -> list[str]:
-    cycle = plt.get_cmap("tab10").colors
-    return [cycle[i % len(cycle)] for i in range(count)]
+    return [RUN_COLORS[i % len(RUN_COLORS)] for i in range(count)]
 
 
 def plot_sharpness(runs: Any, ax: Axes | None = None) -> SharpnessArtists:
-    """Sharpness against the step for each run, with its threshold 2 / lr as a dashed line of
-    the same color."""
+    """Sharpness against the step for each run (solid, labelled "lr = ..."), with its threshold
+    2 / lr as a dashed line of the same colour (labelled "2 / lr = ..."), colours ``RUN_COLORS``."""
     items = _runs(runs)
     ax = _new_ax(ax)
     lines, thresholds = [], []
@@ -602,7 +607,8 @@ def plot_sharpness(runs: Any, ax: Axes | None = None) -> SharpnessArtists:
         (line,) = ax.plot(run.measured_at, run.sharpness, color=color, linewidth=1.6,
                           label=f"lr = {run.lr:g}")
         lines.append(line)
-        thresholds.append(ax.axhline(run.threshold, color=color, linestyle="--", linewidth=1.0))
+        thresholds.append(ax.axhline(run.threshold, color=color, linestyle="--", linewidth=1.0,
+                                     label=f"2 / lr = {run.threshold:.3g}"))
     ax.set_xlabel("step t")
     ax.set_ylabel("sharpness  lambda_max(H)")
     return SharpnessArtists(lines, thresholds)
@@ -610,8 +616,9 @@ def plot_sharpness(runs: Any, ax: Axes | None = None) -> SharpnessArtists:
 
 def sharpness_animation(runs: Any, frames: int = 60, *, figsize: tuple[float, float] = (8.5, 3.4)
                         ) -> HTMLAnimation:
-    """The runs as a kernel-free video: sharpness against 2 / lr (left), loss (right), growing
-    step by step."""
+    """The runs as a kernel-free video: sharpness (solid) against 2 / lr (dashed, same colour) on
+    the left, the loss on the right, growing step by step. A threshold above the sharpness
+    window is named "(above the chart)" in the legend."""
     items = _runs(runs)
     frames = check.integer("frames", frames, 2, 100)
     last = max(int(r.measured_at[-1]) if r.measured_at.size else 0 for r in items)
@@ -623,7 +630,10 @@ def sharpness_animation(runs: Any, frames: int = 60, *, figsize: tuple[float, fl
     top = max(highest, min(r.threshold for r in items))
     ax_s.set_xlim(0, max(last, 1))
     ax_s.set_ylim(0, 1.2 * top)
-    ax_s.legend(loc="upper left", fontsize=8)
+    for run, thr in zip(items, art.thresholds):
+        if run.threshold > 1.2 * top:
+            thr.set_label(f"2 / lr = {run.threshold:.3g} (above the chart)")
+    ax_s.legend(loc="lower right", fontsize=7, ncol=2)
     colors = _run_colors(len(items))
     loss_lines = [ax_l.plot([], [], color=c, linewidth=1.2)[0] for c in colors]
     finite = np.concatenate([r.losses for r in items])
@@ -633,7 +643,7 @@ def sharpness_animation(runs: Any, frames: int = 60, *, figsize: tuple[float, fl
     if finite.size:
         ax_l.set_ylim(finite.min() / 1.5, finite.max() * 1.5)
     ax_l.set_xlabel("step t")
-    ax_l.set_ylabel("training loss")
+    ax_l.set_ylabel("training loss (colours as on the left)")
     title = fig.suptitle("", fontsize=10)
     fig.tight_layout()
     cut = np.unique(np.round(np.linspace(0, last, frames)).astype(int))
@@ -644,7 +654,7 @@ def sharpness_animation(runs: Any, frames: int = 60, *, figsize: tuple[float, fl
             line.set_data(run.measured_at[:k], run.sharpness[:k])
             n = min(t + 1, run.losses.size)
             loss_line.set_data(np.arange(n), run.losses[:n])
-        title.set_text(f"step {t}: sharpness rises until it meets 2 / lr (dashed)")
+        title.set_text(f"step {t}: sharpness (solid) and 2 / lr (dashed, same colour)")
         return [*art.lines, *loss_lines, title]
 
     return animate_frames(fig, update, [int(t) for t in cut], blit=True)
@@ -717,7 +727,7 @@ class GradientFlowExplorer(Dashboard):
                 bar.set_visible(True)
                 bar.set_y(lo)                              # log axis: bars stand on the floor
                 bar.set_height((hi if not np.isfinite(v) else max(v, lo)) - lo)
-                bar.set_color("#b2182b" if not np.isfinite(v) else color)
+                bar.set_color(_OVERFLOW_COLOR if not np.isfinite(v) else color)
             else:
                 bar.set_visible(False)
         self.ax.set_xlim(0.4, depth + 1.6)
@@ -725,8 +735,9 @@ class GradientFlowExplorer(Dashboard):
         self.reference.set_ydata([g[-1], g[-1]] if np.isfinite(g[-1]) and g[-1] > 0 else [1, 1])
         self.title.set_text(f"{activation}, init {init} x {scale:.3g}, depth {depth}: "
                             f"{diagnose(g).split(':')[0]}")
+        overflow = "; near-black bars: overflowed to inf" if not np.isfinite(g).all() else ""
         self.status.value = (f"<b>{html.escape(diagnose(g))}</b> &nbsp; (dotted line: the output "
-                             f"layer's norm)")
+                             f"layer's norm{overflow})")
         self.redraw()
 
 

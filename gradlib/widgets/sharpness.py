@@ -34,8 +34,11 @@ from .pathologies import SharpnessRun, sharpness_trace
 __all__ = ["DEFAULT_LRS", "default_setup", "RunSummary", "summarize_run",
            "SharpnessExplorer", "sharpness_explorer"]
 
-#: The slider's learning rates for notebook 10's network (2 / S_0 is about 0.31 there): two that
-#: leave the sharpness room to grow, two that meet 2 / lr, two that start above the edge.
+#: The slider's learning rates for notebook 10's network, whose sharpness starts at S_0 = 6.5 and,
+#: left to itself (small steps), peaks near 14: for 0.05 and 0.1 the line 2 / lr (40, 20) lies
+#: above that natural level, so no edge appears; for 0.2 and 0.3 (10, 6.7) it lies below, and the
+#: sharpness rises to 2 / lr and hovers there; for 0.4 and 0.5 (5, 4) it lies below even S_0: the
+#: sharpness first falls well below 2 / lr (a catapult), then sharpens back up to it.
 DEFAULT_LRS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 _SELECTED = "#c0392b"
 _OTHERS = "0.8"
@@ -103,11 +106,12 @@ def _describe(s: RunSummary) -> str:
     if s.status == "diverged":
         return head + f"The run diverged after {s.steps} steps."
     if s.ratio < 0.85:
-        regime = "Below the edge: the sharpness has room to grow"
+        regime = "Below the edge: the sharpness stays under 2/lr"
     elif s.ratio > 1.15:
         regime = "Above 2/lr for much of the second half"
     elif s.start > 1.15 * s.threshold:
-        regime = "Too sharp from the start: the sharpness fell to 2/lr and stays there"
+        regime = ("Too sharp from the start, yet no divergence: the sharpness came down and "
+                  "now hovers at 2/lr")
     else:
         regime = "At the edge of stability: the sharpness hovers at 2/lr"
     return (head + f"{regime}; the loss rose on {s.loss_ups} of {s.steps} steps and ends at "
@@ -126,7 +130,7 @@ class SharpnessExplorer(Dashboard):
     Controls: ``lr`` (SelectionSlider over ``lrs``). State: ``runs`` (lr -> SharpnessRun),
     ``run`` (the one shown), ``summary`` (its RunSummary). Artists: ``sharpness_line``,
     ``threshold_line`` (horizontal, at 2 / lr), ``threshold_label``, ``loss_line``,
-    ``background`` (lr -> (sharpness line, loss line)).
+    ``background`` (lr -> (sharpness line, loss line), light grey; one legend entry names them).
     """
 
     def __init__(self, model_factory: Callable[[], MLP] | None = None, X: ArrayLike | None = None,
@@ -163,6 +167,7 @@ class SharpnessExplorer(Dashboard):
             self.background[r] = (s_line, l_line)
         (self.sharpness_line,) = a1.plot([], [], color=_SELECTED, linewidth=1.8, zorder=3,
                                          label="sharpness λ_max(H)")
+        a1.plot([], [], color=_OTHERS, linewidth=0.9, label="the other learning rates")
         self.threshold_line = a1.axhline(0.0, color=_SELECTED, linestyle="--", linewidth=1.1,
                                          label="2 / lr", zorder=3)
         self.threshold_label = a1.text(0.99, 0.0, "", transform=a1.get_yaxis_transform(),
