@@ -5,7 +5,8 @@
                                                #    docs/descent_race.gif
 
 Each explorer is built exactly as a notebook builds it, a few controls are set the way a
-learner would set them (``dash.controls[name].value = ...``), and its figure is saved with a
+learner would set them (``dash.controls[name].value = ...``; the shown step is
+``dash.canvas.step``), and its figure is saved with a
 caption strip underneath that shows those settings and the explorer's own status line, so the
 picture says what produced it. The GIF is the optimizer race of notebook 06 (gradient descent,
 momentum and Adam on Rosenbrock), drawn by ``gradlib.animate.animate_paths``.
@@ -47,6 +48,9 @@ def _plain(status_html: str) -> str:
 
 def _with_caption(fig: plt.Figure, settings: str, status: str) -> Image.Image:
     """The figure's pixels with two caption lines underneath, as one palette image."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    if not hasattr(fig.canvas, "buffer_rgba"):      # a snapshot (scene.snapshot) has no canvas
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     pixels = np.asarray(fig.canvas.buffer_rgba())
     h, w = pixels.shape[:2]
@@ -90,7 +94,7 @@ def curvature_picture() -> Path:
     """Gradient descent on Rosenbrock at step 2, while lr * lambda_max is still far above 2:
     the sharp eigen-direction makes the path zig-zag across the valley."""
     dash = curvature_explorer("rosenbrock", "gd", lr=2.5e-3, steps=300, figsize=(9.0, 4.5))
-    dash.controls["step"].value = 2
+    dash.canvas.step = 2                  # the step the page shows (Play runs in the page)
     settings = ("curvature_explorer   surface = rosenbrock   optimizer = gd   "
                 "lr = 2.5e-3   steps = 300   step t = 2")
     status = _plain(dash.status.value).split(" · ")

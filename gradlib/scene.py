@@ -36,8 +36,10 @@ __all__ = ["Layer", "Frame", "Panel", "Scene", "REVEALS", "KINDS", "STATUS_KINDS
 
 #: What a layer shows at step k of Play.
 REVEALS = ("all", "upto", "at", "end")
-#: How a layer's points are drawn.
-KINDS = ("line", "points")
+#: How a layer's points are drawn. "segments-per-step": one short polyline per step (NaN
+#: breaks it into pieces), step t's being xy[offsets[t]:offsets[t + 1]] (shapes that change
+#: shape at every step: eigen-glyphs, a local model's level sets, a cursor).
+KINDS = ("line", "points", "segments-per-step")
 #: Kinds of status line (colour of the text).
 STATUS_KINDS = ("info", "converged", "diverged", "max_steps", "error")
 #: Style keys the page understands (others are refused, so a typo is caught in Python).
@@ -61,6 +63,7 @@ class Layer:
     kind: str = "line"
     reveal: str = "all"
     style: Mapping[str, Any] = field(default_factory=dict)
+    offsets: Any = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -79,10 +82,40 @@ class Layer:
             raise ValueError(f"xy must have shape (k, 2), got {xy.shape}")
         object.__setattr__(self, "xy", xy)
         object.__setattr__(self, "style", dict(self.style))
+        if self.kind == "segments-per-step":
+            if self.reveal not in ("at", "all"):
+                raise ValueError(f"reveal of a segments-per-step layer must be 'at' or 'all', "
+                                 f"got {self.reveal!r}")
+            off = np.ascontiguousarray(np.asarray(
+                [0.0] if self.offsets is None else self.offsets, dtype="<f8"))
+            if off.ndim != 1 or off.size < 1 or off[0] != 0 or off[-1] != len(xy) \
+                    or np.any(np.diff(off) < 0) or np.any(off != np.round(off)):
+                raise ValueError(f"offsets must rise from 0 to len(xy) = {len(xy)} in whole "
+                                 f"numbers (step t: xy[offsets[t]:offsets[t + 1]])")
+            object.__setattr__(self, "offsets", off)
+        elif self.offsets is not None:
+            raise ValueError(f"offsets belong to segments-per-step layers, not {self.kind!r}")
+
+    @property
+    def n_chunks(self) -> int:
+        """Steps a segments-per-step layer holds (0 for other kinds)."""
+        return len(self.offsets) - 1 if self.offsets is not None else 0
+
+    def chunk(self, step: int) -> np.ndarray:
+        """A segments-per-step layer's points at ``step`` (the last chunk past the end)."""
+        if self.offsets is None:
+            raise ValueError(f"chunk: a {self.kind!r} layer has no steps")
+        k = min(int(step), self.n_chunks - 1)
+        if k < 0:
+            return self.xy[:0]
+        return self.xy[int(self.offsets[k]): int(self.offsets[k + 1])]
 
     def to_json(self) -> dict[str, Any]:
-        return {"panel": self.panel, "kind": self.kind, "reveal": self.reveal,
-                "style": dict(self.style), "n": int(len(self.xy)), "xy": self.xy.tobytes()}
+        out = {"panel": self.panel, "kind": self.kind, "reveal": self.reveal,
+               "style": dict(self.style), "n": int(len(self.xy)), "xy": self.xy.tobytes()}
+        if self.offsets is not None:
+            out["offsets"] = self.offsets.tobytes()
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -268,6 +301,8 @@ _MPL_MARKERS = {"o": "o", "s": "s", "X": "X", "*": "*", "D": "D", "^": "^", "": 
 def _visible(layer: Layer, step: int, n_steps: int) -> np.ndarray:
     """The points of ``layer`` shown at ``step`` (the page's reveal rule)."""
     xy, n = layer.xy, len(layer.xy)
+    if layer.kind == "segments-per-step":
+        return layer.chunk(step) if layer.reveal == "at" else xy
     if layer.reveal == "upto":
         return xy[: min(n, step + 1)]
     if layer.reveal == "at":
@@ -311,7 +346,7 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
             pts = _visible(layer, k, frame.n_steps)
             marker = _MPL_MARKERS.get(st.get("marker", ""), None)
             size = float(st.get("size", 6)) * 72 / dpi
-            if layer.kind == "line":
+            if layer.kind in ("line", "segments-per-step"):
                 (artist,) = ax.plot(pts[:, 0], pts[:, 1], color=st.get("color", "k"),
                                     linewidth=float(st.get("width", 1.5)) * 72 / dpi,
                                     marker=marker, markersize=size, label=st.get("label"))
@@ -320,7 +355,7 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
                                     markersize=size, markerfacecolor=st.get("fill", "k"),
                                     markeredgecolor=st.get("edge", "none"),
                                     label=st.get("label"))
-            if st.get("dash") and layer.kind == "line":
+            if st.get("dash") and layer.kind != "points":
                 artist.set_dashes([float(v) * 72 / dpi for v in st["dash"]])
             if st.get("label") and st["label"] not in {h.get_label() for h in handles} \
                     and len(pts):

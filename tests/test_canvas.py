@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from gradlib import experiments as E
 from gradlib import jsmath, optim, scene
 from gradlib.widgets import canvas as C
+from gradlib import experiments_curvature as EC
+from gradlib.widgets import curvature as WC
 from gradlib.widgets import descent as D
 
 
@@ -181,7 +183,8 @@ def js(browser):
                             for k, v in extra.items())
     source = C.module_source().replace("export default { render };", "")
     source += ("\nwindow.gc = {descend, makeOptimizer, learningRate, descentFrame, describe, "
-               "fmtG, pyRepr, errorFrame, render, localModel, quadraticFrame, raceFrame};\nwindow.S = {" + fns + "};\n")
+               "fmtG, pyRepr, errorFrame, render, localModel, quadraticFrame, raceFrame, "
+               "curvatureFrame, eigSym2};\nwindow.S = {" + fns + "};\n")
     page.set_content("<!doctype html><html><body><div id=host></div></body></html>")
     page.add_script_tag(content=source, type="module")
     page.wait_for_function("() => window.gc && window.S")
@@ -403,7 +406,8 @@ def test_race_frame_contract():
     lambda: D.descent_explorer("himmelblau", "adam"),
     lambda: D.optimizer_race("himmelblau", ("gd", "momentum", "adam"), steps=150),
     lambda: D.quadratic_explorer(a=2.0, lr=0.7),
-], ids=["descent", "race", "quadratic"])
+    lambda: WC.curvature_explorer("rosenbrock", "gd", lr=2.5e-3, steps=300),
+], ids=["descent", "race", "quadratic", "curvature"])
 def test_static_copy_opens_with_a_snapshot_and_runs(browser, closing, make):
     """The static copy: <= 1 MB, nothing from outside, an <img> of the snapshot whose alt is the
     status line; in Chromium the module replaces it with the live explorer, whose first frame
@@ -439,3 +443,100 @@ def test_static_copy_opens_with_a_snapshot_and_runs(browser, closing, make):
         assert not errors, errors
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the curvature explorer: segments-per-step layers, the page's frame vs curvature_frame
+# ---------------------------------------------------------------------------------------------
+def test_segments_per_step_layer_contract():
+    xy = np.array([[0.0, 0.0], [1.0, 1.0], [np.nan, np.nan], [2.0, 2.0], [3.0, 3.0]])
+    layer = scene.Layer("surface", xy, "segments-per-step", "at", {"label": "glyph"},
+                        offsets=[0, 3, 3, 5])
+    assert layer.n_chunks == 3
+    np.testing.assert_array_equal(layer.chunk(0), xy[:3])
+    assert layer.chunk(1).shape == (0, 2)                       # an empty step draws nothing
+    np.testing.assert_array_equal(layer.chunk(2), xy[3:])
+    np.testing.assert_array_equal(layer.chunk(99), xy[3:])       # past the end: the last step
+    sent = layer.to_json()
+    np.testing.assert_array_equal(np.frombuffer(sent["offsets"], dtype="<f8"), [0, 3, 3, 5])
+    assert "offsets" not in scene.Layer("surface", xy[:2]).to_json()   # other kinds unchanged
+    for bad in ([0, 3, 4], [1, 5], [0, 4, 3, 5], [0, 2.5, 5]):
+        with pytest.raises(ValueError, match="offsets must rise from 0 to len"):
+            scene.Layer("surface", xy, "segments-per-step", "at", offsets=bad)
+    with pytest.raises(ValueError, match="reveal of a segments-per-step layer"):
+        scene.Layer("surface", xy, "segments-per-step", "upto", offsets=[0, 5])
+    with pytest.raises(ValueError, match="offsets belong to segments-per-step"):
+        scene.Layer("surface", xy, "line", offsets=[0, 5])
+
+
+CURVATURE_CASES = [
+    EC.CurvatureSettings("rosenbrock", "gd", 2.5e-3, steps=300),                   # above 2 early
+    EC.CurvatureSettings("rosenbrock", "momentum", 1e-4, 0.9, steps=200),
+    EC.CurvatureSettings("rosenbrock", "newton", 1.0, steps=50),
+    EC.CurvatureSettings("saddle", "gd", 0.3, steps=200),                          # diverges
+    EC.CurvatureSettings("himmelblau", "newton", 1.0, steps=40, start=(-4.0, 0.0)),  # a saddle
+    EC.CurvatureSettings("monkey_saddle", "newton", 1.0, steps=40),                # degenerate
+    EC.CurvatureSettings("quadratic", "gd", 0.19, steps=400, start=(1.0, 1.0)),
+    EC.CurvatureSettings("bowl", "gd", 0.1, steps=100),                            # H = 2 I
+    EC.CurvatureSettings("six_hump_camel", "gd", 0.01, steps=300, start=(-1.4, -0.2)),
+    EC.CurvatureSettings(E.resolve_surface(E.CUSTOM, "x**2 + y"), "newton", 1.0, steps=20,
+                         start=(1.0, 1.0)),                                # singular Hessian
+]
+
+
+@pytest.mark.parametrize("settings", CURVATURE_CASES, ids=[
+    "rosen-gd", "rosen-momentum", "rosen-newton", "saddle-diverges", "himmelblau-newton",
+    "monkey-degenerate", "quadratic", "bowl-isotropic", "camel", "singular-newton"])
+def test_js_curvature_frame_equals_python(js, settings):
+    """The static page's curvature frame: every layer (glyph and model segments per step,
+    offsets included), chart limits and the status line, as the kernel's."""
+    ref = EC.curvature_frame(settings)
+    surface = EC.curvature_surface(settings.surface, settings.kappa, settings.angle)
+    info = {"global_min": surface.global_min, "xlim": list(surface.xlim),
+            "minima": np.asarray(surface.minima).reshape(-1, 2).tolist()}
+    start = list(settings.start or [float(v) for v in surface.start])
+    s = {"optimizer": settings.optimizer, "lr": settings.lr, "beta": settings.beta,
+         "steps": settings.steps, "start": start}
+    name = settings.surface if isinstance(settings.surface, str) else "singular"
+    if name == "quadratic":            # the explorer's quadratic (kappa, angle), compiled here
+        name = f"quadratic_{settings.kappa:g}_{settings.angle:g}"
+        js.add_script_tag(content=f"window.S[{json.dumps(name)}] = {jsmath.surface_js(surface)};")
+    mine = js.evaluate(
+        "([name, s, info]) => { const f = window.gc.curvatureFrame(s, window.S[name], info);"
+        " return {status: f.status, kind: f.kind, n_steps: f.n_steps, charts: f.charts,"
+        " layers: f.layers.map(l => ({panel: l.panel, kind: l.kind, reveal: l.reveal,"
+        " style: l.style, xy: Array.from(l.xy), offsets: l.offsets ? Array.from(l.offsets) : null}))}; }",
+        [name, s, info])
+    _same_frame(mine, ref)
+    for got, want in zip(mine["layers"], ref.layers):
+        if want.offsets is not None:
+            np.testing.assert_array_equal(got["offsets"], want.offsets)
+
+
+def test_js_eigen_decomposition_matches_numpy(js):
+    """eigSym2 (the page) and eig2 (the kernel) against numpy.linalg.eigh: eigenvalues, and
+    H v = lambda v for each column."""
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        A = rng.normal(size=(2, 2)) * 10 ** rng.uniform(-3, 3)
+        A = A + A.T
+        lam, V = EC.eig2(A)
+        ref = np.linalg.eigvalsh(A)
+        np.testing.assert_allclose(lam, ref, rtol=0, atol=1e-13 * np.abs(ref).max())
+        np.testing.assert_allclose(A @ V, V * lam, rtol=0, atol=1e-12 * np.abs(ref).max())
+        got = js.evaluate("(h) => window.gc.eigSym2(h)", A.ravel().tolist())
+        # Math.hypot and numpy's hypot may differ in the last bit: relative to max |lambda|
+        np.testing.assert_allclose(got["lam"], lam, rtol=1e-12, atol=1e-14 * np.abs(lam).max())
+        np.testing.assert_allclose(got["V"], V.T.ravel(), rtol=1e-12, atol=1e-14)
+
+
+def test_js_curvature_bad_start_is_a_status(js):
+    """f undefined at the start: the page's status is the kernel's error, no layers, no throw."""
+    surface = E.resolve_surface(E.CUSTOM, "log(x) + y**2")
+    with pytest.raises(ValueError) as err:
+        EC.curvature_frame(EC.CurvatureSettings(surface, "gd", 0.1, steps=10, start=(-1.0, 0.0)))
+    mine = js.evaluate("(info) => window.gc.curvatureFrame({optimizer: 'gd', lr: 0.1, beta: 0.9,"
+                       " steps: 10, start: [-1.0, 0.0]}, window.S.logx, info)",
+                       {"global_min": None, "xlim": list(surface.xlim), "minima": []})
+    assert mine["kind"] == "error" and mine["status"] == f"cannot run: {err.value}"
+    assert mine["layers"] == []

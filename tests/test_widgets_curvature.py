@@ -135,7 +135,7 @@ def test_race_accepts_its_own_field_and_rejects_a_bad_one():
         WC.race_optimizers(0.1, damping=-1.0)
 
 
-# --- the curvature explorer ---------------------------------------------------------------
+# --- the curvature explorer (browser renderer: controls -> curvature_frame -> Canvas) -------
 @pytest.fixture
 def explorer(closing):
     dash = WC.curvature_explorer("rosenbrock", "gd", lr=LR, steps=STEPS)
@@ -143,84 +143,95 @@ def explorer(closing):
     return dash
 
 
+def _chunk(frame, label, t):
+    return frame.layer(label).chunk(t)
+
+
+UP = "eigen-direction, f curves up (λ > 0)"
+DOWN = "eigen-direction, f curves down (λ < 0)"
+MODEL = "quadratic model's level sets at xₜ"
+TARGET = "model's stationary point (Newton lands here)"
+
+
 def test_explorer_path_is_descend(explorer, rosenbrock):
     expected = optim.descend(rosenbrock, optim.gd(LR), steps=STEPS)
     np.testing.assert_array_equal(explorer.path.xs, expected.xs)
-    line = explorer.view.path_artists.line
-    np.testing.assert_array_equal(np.column_stack(line.get_data()), expected.xs)
-    assert explorer.controls["step"].max == expected.steps == explorer.play.max
+    np.testing.assert_array_equal(explorer.frame.layer("path (gd)").xy, expected.xs)
+    assert explorer.frame.n_steps == expected.steps
+    sent = explorer.canvas.frame
+    assert sent["n_steps"] == STEPS and isinstance(sent["layers"][1]["xy"], bytes)
 
 
 @pytest.mark.parametrize("t", [0, 1, 7, 60, STEPS])
 def test_glyph_sits_at_the_step_and_points_along_the_eigenvectors(explorer, rosenbrock, t):
-    explorer.controls["step"].value = t
-    p = explorer.path.xs[t]
-    glyph = explorer.view.glyph
-    np.testing.assert_array_equal(glyph.quiver.get_offsets(), [p, p])
-    lam, V = np.linalg.eigh(sympy_hessian(rosenbrock, p))
-    vectors = glyph_vectors(glyph)
-    for i in range(2):
-        length = np.linalg.norm(vectors[i])
-        assert length == pytest.approx(glyph.scale * abs(lam[i]) / glyph.ref, rel=1e-9)
-        assert abs(vectors[i] @ V[:, i]) == pytest.approx(length, rel=1e-9)   # parallel to v_i
-    # the reference is the largest |lambda| along the whole path: arrows comparable over steps
+    frame, p = explorer.frame, explorer.path.xs[t]
+    lam, V = np.linalg.eigh(sympy_hessian(rosenbrock, p))          # independent oracle
     all_lam = np.array([np.linalg.eigvalsh(rosenbrock.hess(q)) for q in explorer.path.xs])
-    assert glyph.ref == pytest.approx(np.abs(all_lam).max(), rel=1e-12)
-    # the cursor and the dot follow the step
-    assert list(explorer.view.lines["cursor"].get_xdata()) == [t, t]
-    dot = explorer.view.lines["dot"].get_data()
-    assert dot[0][0] == t and dot[1][0] == pytest.approx(LR * lam[-1], rel=1e-9)
-    np.testing.assert_array_equal(explorer.view.point.get_data(), [[p[0]], [p[1]]])
+    ref = np.abs(all_lam).max()
+    scale = 0.15 * (rosenbrock.xlim[1] - rosenbrock.xlim[0])
+    up = list(_chunk(frame, UP, t).reshape(-1, 3, 2))              # (a, b, NaN) per arrow
+    down = list(_chunk(frame, DOWN, t).reshape(-1, 3, 2))
+    assert len(up) == int(np.sum(lam > 0)) and len(down) == int(np.sum(lam < 0))
+    for i in range(2):
+        a, b = (up if lam[i] > 0 else down).pop(0)[:2]
+        np.testing.assert_allclose((a + b) / 2, p, rtol=0, atol=1e-12)   # centred on x_t
+        half = (b - a) / 2
+        length = np.linalg.norm(half)
+        assert length == pytest.approx(scale * abs(lam[i]) / ref, rel=1e-9)
+        assert abs(half @ V[:, i]) == pytest.approx(length, rel=1e-9)   # parallel to v_i
+    np.testing.assert_array_equal(frame.layer("xₜ at the shown step").xy[t], p)
+    cursor = _chunk(frame, "step t", t)
+    assert list(cursor[:, 0]) == [t, t]
+    dot = frame.layer("lr·λmax at step t").xy[t]
+    assert dot[0] == t and dot[1] == pytest.approx(LR * lam[-1], rel=1e-9)
 
 
 def test_lr_lambda_max_curve_is_lr_times_the_top_eigenvalue(explorer, rosenbrock):
     xs = explorer.path.xs
     top = np.array([np.linalg.eigvalsh(sympy_hessian(rosenbrock, p))[-1] for p in xs[::10]])
-    t, y = (np.asarray(v, dtype=float) for v in explorer.view.lines["lr_lambda_max"].get_data())
-    np.testing.assert_array_equal(t, np.arange(len(xs)))
-    np.testing.assert_allclose(y[::10], LR * top, rtol=1e-10)
-    limit = explorer.view.lines["limit"]
-    assert limit.get_visible() and list(limit.get_ydata()) == [2.0, 2.0]
-    # the limit line stays in view
-    lo, hi = explorer.view.ax_curv.get_ylim()
-    assert lo < 0 < 2.0 < hi
+    curve = explorer.frame.layer("lr·λmax").xy
+    np.testing.assert_array_equal(curve[:, 0], np.arange(len(xs)))
+    np.testing.assert_allclose(curve[::10, 1], LR * top, rtol=1e-10)
+    limit = explorer.frame.layer("stability limit 2").xy
+    np.testing.assert_array_equal(limit[:, 1], [2.0, 2.0])
+    lo, hi = explorer.frame.charts["curvature"]["ylim"]
+    assert lo < 0 < 2.0 < hi                                       # the line stays in view
+    # the status line names where the curve is above the line, as path_curvature finds it
+    above = np.flatnonzero(explorer.trace.lr_lambda_max > 2)
+    assert f"first at step {above[0]}, last at step {above[-1]}" in explorer.frame.status
 
 
-def test_quadratic_model_is_redrawn_at_each_step_without_piling_up(explorer, rosenbrock):
-    ax = explorer.view.ax
-    before = len(ax.collections)
+def test_quadratic_model_level_sets_at_each_step(explorer, rosenbrock):
     for t in (3, 4, 50):
-        explorer.controls["step"].value = t
         p = explorer.path.xs[t]
-        model = explorer.view.model
-        assert model.axes is ax and len(ax.collections) == before
-        # one level set passes through the current point: m(p) = f(p)
-        f_p = rosenbrock.f(p)
-        assert np.min(np.abs(np.asarray(model.levels) - f_p)) <= 1e-9 * max(1, f_p)
-        # the x marks the model's stationary point: grad m = g + H d = 0 there
-        H, g = sympy_hessian(rosenbrock, p), rosenbrock.grad(p)
-        target = np.array(explorer.view.target.get_data(), dtype=float).ravel()
+        H, g, f = sympy_hessian(rosenbrock, p), rosenbrock.grad(p), rosenbrock.f(p)
+        model = lambda q: f + (q - p) @ g + 0.5 * np.einsum("ki,ij,kj->k", q - p, H, q - p)
+        pts = _chunk(explorer.frame, MODEL, t)
+        pts = pts[np.all(np.isfinite(pts), axis=1)].reshape(3, -1, 2)   # three level sets
+        target = explorer.frame.layer(TARGET).xy[t]
         np.testing.assert_allclose(H @ (target - p) + g, 0, atol=1e-8 * max(1, np.abs(g).max()))
+        m_star = model(target[None])[0]
+        for r, level in zip((0.5, 1.0, 1.5), pts):                    # m = m* + r^2 (f - m*)
+            np.testing.assert_allclose(model(level), m_star + r * r * (f - m_star),
+                                       rtol=1e-8, atol=1e-8 * abs(f))
 
 
-def test_step_moves_artists_but_keeps_the_path(explorer):
-    path, line = explorer.path, explorer.view.path_artists.line
-    explorer.controls["step"].value = 30
-    assert explorer.path is path and explorer.view.path_artists.line is line
-    explorer.play.value = 11                          # the Play control drives the step slider
-    assert explorer.controls["step"].value == 11
-    np.testing.assert_array_equal(explorer.view.glyph.quiver.get_offsets()[0], path.xs[11])
+def test_step_is_the_pages_and_keeps_the_frame(explorer):
+    frame = explorer.frame
+    explorer.canvas.step = 30
+    assert explorer.frame is frame and explorer.canvas.frame["n_steps"] == STEPS
+    fig = explorer.figure                                            # a snapshot at step 30
+    assert fig.get_figwidth() > 0
 
 
 def test_changing_lr_changes_the_path(explorer, rosenbrock):
-    old = explorer.view.path_artists.line.get_xydata().copy()
+    old = explorer.path.xs.copy()
     explorer.controls["lr"].value = 1e-3
     lr = explorer.controls["lr"].value
     expected = optim.descend(rosenbrock, optim.gd(lr), steps=STEPS)
-    new = explorer.view.path_artists.line.get_xydata()
-    assert not np.array_equal(old, new)
-    np.testing.assert_allclose(new, expected.xs, rtol=1e-12)
-    y = np.asarray(explorer.view.lines["lr_lambda_max"].get_ydata(), dtype=float)
+    assert not np.array_equal(old, explorer.path.xs)
+    np.testing.assert_allclose(explorer.frame.layer("path (gd)").xy, expected.xs, rtol=1e-12)
+    y = explorer.frame.layer("lr·λmax").xy[:, 1]
     np.testing.assert_allclose(y, lr * np.linalg.eigvalsh(rosenbrock.hess(expected.xs))[:, -1],
                                rtol=1e-10)
 
@@ -228,29 +239,34 @@ def test_changing_lr_changes_the_path(explorer, rosenbrock):
 def test_momentum_moves_the_line_and_newton_hides_it(explorer):
     explorer.controls["optimizer"].value = "momentum"
     beta = explorer.controls["beta"].value
-    assert list(explorer.view.lines["limit"].get_ydata()) == [pytest.approx(2 * (1 + beta))] * 2
+    limit = [layer for layer in explorer.frame.layers
+             if layer.style["label"].startswith("stability limit")]
+    assert limit[0].xy[0, 1] == pytest.approx(2 * (1 + beta))
     assert explorer.path.optimizer == "momentum"
     explorer.controls["optimizer"].value = "newton"
-    assert not explorer.view.lines["limit"].get_visible()
+    assert not [layer for layer in explorer.frame.layers
+                if layer.style["label"].startswith("stability limit")]
+    assert "no lr·λ limit applies" in explorer.frame.status
     assert explorer.path.status == "converged" and explorer.path.xs[-1] == pytest.approx([1, 1])
 
 
 def test_bad_surface_name_goes_to_the_status_line(explorer):
-    before = explorer.view.path_artists.line.get_xydata().copy()
+    before = explorer.frame
     explorer.controls["surface"].value = "no such surface"       # a typed name: no traceback
-    assert "Not updated" in explorer.status.value and "unknown surface" in explorer.status.value
-    np.testing.assert_array_equal(explorer.view.path_artists.line.get_xydata(), before)
+    assert "cannot run" in explorer.status.value and "unknown surface" in explorer.status.value
+    sent = explorer.canvas.frame
+    assert sent["kind"] == "error" and len(sent["layers"]) == len(before.layers)  # not blank
     explorer.controls["surface"].value = "saddle"                # and it recovers
     saddle = surfaces.get("saddle")
-    assert "Not updated" not in explorer.status.value
+    assert "cannot run" not in explorer.status.value
     assert np.array_equal(explorer.path.xs[0], saddle.start)
-    explorer.controls["step"].value = 0
-    faces = explorer.view.glyph.quiver.get_facecolor()
-    # lambda = -2 (down, along y) and +2 (up, along x): one arrow of each color
-    expected = [mcolors.to_rgba(plots.NEGATIVE_CURVATURE_COLOR),
-                mcolors.to_rgba(plots.POSITIVE_CURVATURE_COLOR)]
-    np.testing.assert_allclose(faces, expected)
-    assert explorer.view.ax.get_xlim() == saddle.xlim
+    # lambda = -2 (down, along y) and +2 (up, along x): one segment of each colour at step 0
+    up, down = _chunk(explorer.frame, UP, 0), _chunk(explorer.frame, DOWN, 0)
+    assert len(up) == len(down) == 3
+    assert abs(up[1, 1] - up[0, 1]) < 1e-12 and abs(down[1, 0] - down[0, 0]) < 1e-12
+    assert explorer.frame.layer(UP).style["color"] == plots.POSITIVE_CURVATURE_COLOR
+    assert explorer.frame.layer(DOWN).style["color"] == plots.NEGATIVE_CURVATURE_COLOR
+    assert explorer.scene.panels[0].xlim == saddle.xlim
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -259,7 +275,7 @@ def test_bad_surface_name_goes_to_the_status_line(explorer):
     (dict(lr=-1.0), "lr must be a finite number > 0"),
     (dict(steps=0), r"steps must be an integer in \[1, 5000\]"),
     (dict(x0=(1.0,)), "x0 must be 2 finite coordinates"),
-    (dict(step=-2), "step must be an integer >= 0"),
+    (dict(step=-2), "step must be an integer >= -1"),
     (dict(lr_range=(1.0, 0.1)), "lr_range must be"),
 ])
 def test_explorer_rejects_bad_arguments(kwargs, message):
@@ -273,11 +289,11 @@ def test_explorer_accepts_a_surface_object_and_a_start(closing):
     closing(dash)
     assert dash.surface is quad and np.array_equal(dash.path.xs[0], [1.0, 1.0])
     # constant Hessian: lr * lambda_max is the same flat line 0.19 * 10 = 1.9 < 2 everywhere
-    y = np.asarray(dash.view.lines["lr_lambda_max"].get_ydata(), dtype=float)
-    np.testing.assert_allclose(y, 1.9, rtol=1e-12)
+    np.testing.assert_allclose(dash.frame.layer("lr·λmax").xy[:, 1], 1.9, rtol=1e-12)
     assert dash.path.status == "converged"
     dash.controls["lr"].value = 0.21                  # 2.1 > 2: now it zig-zags away
-    assert dash.path.status == "diverged"
+    assert dash.path.status == "diverged" and dash.frame.kind == "diverged"
+    assert "nan" not in dash.frame.status.lower()
 
 
 # --- the Newton explorer ------------------------------------------------------------------
@@ -335,16 +351,14 @@ def test_kappa_and_angle_sliders_rebuild_the_quadratic(closing):
     dash = WC.curvature_explorer("quadratic", "gd", lr=0.01, steps=50, kappa=20, angle=0)
     closing(dash)
     assert not dash.controls["kappa"].disabled
-    y = np.asarray(dash.view.lines["lr_lambda_max"].get_ydata(), dtype=float)
-    np.testing.assert_allclose(y, 0.01 * 20, rtol=1e-12)              # lambda_max = kappa
+    np.testing.assert_allclose(dash.frame.layer("lr·λmax").xy[:, 1], 0.01 * 20, rtol=1e-12)
     with dash.hold():
         dash.controls["kappa"].value = 100.0
         dash.controls["angle"].value = 45.0
     lam, V = np.linalg.eigh(sympy_hessian(dash.surface, (0.0, 0.0)))
     np.testing.assert_allclose(lam, [1.0, 100.0], rtol=1e-9)
     assert abs(V[:, 1] @ [-np.sqrt(0.5), np.sqrt(0.5)]) == pytest.approx(1.0)   # steep: 135 deg
-    y = np.asarray(dash.view.lines["lr_lambda_max"].get_ydata(), dtype=float)
-    np.testing.assert_allclose(y, 0.01 * 100, rtol=1e-9)
+    np.testing.assert_allclose(dash.frame.layer("lr·λmax").xy[:, 1], 0.01 * 100, rtol=1e-9)
     dash.controls["surface"].value = "bowl"
     assert dash.controls["kappa"].disabled and dash.controls["angle"].disabled
     with pytest.raises(ValueError, match=r"kappa must be a number in \[1, 1000\]"):
@@ -362,10 +376,31 @@ def test_a_diverged_run_is_reported_and_drawn_to_its_last_point(closing):
     dash = WC.curvature_explorer("saddle", "gd", lr=0.3, steps=200)
     closing(dash)
     assert dash.path.status == "diverged" and "diverged at step" in dash.status.value
-    dash.controls["step"].value = dash.path.steps
-    np.testing.assert_array_equal(dash.view.glyph.quiver.get_offsets()[0], dash.path.xs[-1])
-    lo, hi = dash.view.ax_curv.get_ylim()
+    frame, last = dash.frame, dash.path.steps
+    np.testing.assert_array_equal(frame.layer("xₜ at the shown step").xy[last], dash.path.xs[-1])
+    assert np.all(np.isfinite(frame.layer("path (gd)").xy))
+    lo, hi = frame.charts["curvature"]["ylim"]
     assert hi <= 3 * 2.0 and lo >= -2 * 2.0       # the line stays in view, the curve leaves it
+    assert "nan" not in frame.status.lower()
+
+
+def test_singular_hessian_and_kernel_free_copy(closing):
+    """f = x^2 + y: H = [[2, 0], [0, 0]] is singular everywhere: Newton stops at once with a
+    clear status, no model and no flat arm are drawn, never a NaN in words; the static copy is
+    self-contained and small."""
+    dash = WC.curvature_explorer(surfaces.Surface.from_text("x**2 + y"), "newton", steps=40,
+                                 x0=(1.0, 1.0))
+    closing(dash)
+    assert dash.path.status == "diverged" and dash.frame.kind == "diverged"
+    assert _chunk(dash.frame, MODEL, 0).size == 0 and _chunk(dash.frame, DOWN, 0).size == 0
+    assert len(_chunk(dash.frame, UP, 0)) == 3                     # lambda = 2 along x only
+    assert np.all(np.isnan(dash.frame.layer(TARGET).xy[0]))
+    status = dash.frame.status
+    assert "flat along some direction" in status and "singular" in status
+    assert "nan" not in status.lower()
+    page = dash.static_html()
+    assert len(page.encode()) <= 1_000_000 and "https://" not in page
+    assert "mountStaticCurvature(el, data, fns)" in page
 
 
 def test_every_control_shows_its_whole_label(explorer, closing):

@@ -574,6 +574,189 @@ export function raceFrame(settings, surf, info) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the curvature explorer: gradlib.experiments_curvature.curvature_frame
+// ---------------------------------------------------------------------------------------------
+const CURV = { radii: [0.5, 1.0, 1.5], ellipse: 21, hyperbola: 11, glyph: 0.15, flat: 1e-8,
+  up: "#1b7837", down: "#c51b7d", model: "#d95f02", point: "#ffd92f", lmax: "#d62728", lmin: "#1f77b4" };
+const CURV_WORDS = { minimum: "curving up in every direction", maximum: "curving down in every direction",
+  saddle: "up along one direction, down along the other", degenerate: "flat along some direction" };
+
+/** gradlib.experiments_curvature.eig2 for one matrix h = [H00, H01, H10, H11]:
+ *  {lam: [l1 <= l2], V: [v1x, v1y, v2x, v2y]} (NaN if h is not finite). */
+export function eigSym2(h) {
+  if (!h.every(Number.isFinite)) return { lam: [NaN, NaN], V: [NaN, NaN, NaN, NaN] };
+  const a = h[0], b = (h[1] + h[2]) / 2, d = h[3];
+  const m = (a + d) / 2, hh = (a - d) / 2, r = Math.hypot(hh, b);
+  const ux = hh >= 0 ? hh + r : b, uy = hh >= 0 ? b : r - hh;
+  const n = Math.hypot(ux, uy);
+  const v2x = n > 0 ? ux / n : 0.0, v2y = n > 0 ? uy / n : 1.0;
+  return { lam: [m - r, m + r], V: [-v2y, v2x, v2x, v2y] };
+}
+
+/** gradlib.experiments_curvature.eigen_kind */
+export function eigenKind(lam) {
+  const top = Math.max(Math.abs(lam[0]), Math.abs(lam[1]));
+  if (top === 0 || Math.abs(lam[0]) <= CURV.flat * top || Math.abs(lam[1]) <= CURV.flat * top) return "degenerate";
+  if (lam[0] > 0) return "minimum";
+  if (lam[1] < 0) return "maximum";
+  return "saddle";
+}
+
+function chunked(chunks) {
+  const off = new Float64Array(chunks.length + 1);
+  let total = 0;
+  chunks.forEach((c, i) => { total += c.length / 2; off[i + 1] = total; });
+  const xy = new Float64Array(2 * total);
+  let at = 0;
+  for (const c of chunks) { xy.set(c, at); at += c.length; }
+  return [xy, off];
+}
+
+function curvGlyph(xs, eig, scale, ref, up) {
+  const chunks = [];
+  for (let t = 0; t < eig.length; t++) {
+    const l = eig[t].lam, V = eig[t].V, pts = [];
+    if (Number.isFinite(l[0]) && Number.isFinite(l[1])) {
+      const top = Math.max(Math.abs(l[0]), Math.abs(l[1]));
+      for (let i = 0; i < 2; i++) {
+        const flat = Math.abs(l[i]) <= CURV.flat * top;
+        if (flat || (l[i] > 0) !== up) continue;
+        const L = scale * Math.abs(l[i]) / ref, vx = V[2 * i], vy = V[2 * i + 1];
+        const px = xs[2 * t], py = xs[2 * t + 1];
+        pts.push(px - L * vx, py - L * vy, px + L * vx, py + L * vy, NaN, NaN);
+      }
+    }
+    chunks.push(pts);
+  }
+  return chunked(chunks);
+}
+
+function curvModel(xs, grads, eig) {
+  const E = CURV.ellipse, Hn = CURV.hyperbola;
+  const cosT = [], sinT = [], ch = [], sh = [];
+  for (let j = 0; j < E; j++) { const th = 2 * Math.PI * j / (E - 1); cosT.push(Math.cos(th)); sinT.push(Math.sin(th)); }
+  for (let j = 0; j < Hn; j++) { const s = -2.5 + 5.0 * j / (Hn - 1); ch.push(Math.cosh(s)); sh.push(Math.sinh(s)); }
+  const chunks = [], targets = new Float64Array(xs.length).fill(NaN);
+  for (let t = 0; t < eig.length; t++) {
+    const l = eig[t].lam, V = eig[t].V, pts = [];
+    const top = Number.isFinite(l[0]) && Number.isFinite(l[1]) ? Math.max(Math.abs(l[0]), Math.abs(l[1])) : 0.0;
+    const gx = grads[2 * t], gy = grads[2 * t + 1];
+    if (top > 0 && Math.abs(l[0]) > CURV.flat * top && Math.abs(l[1]) > CURV.flat * top && Number.isFinite(gx) && Number.isFinite(gy)) {
+      const [v1x, v1y, v2x, v2y] = V;
+      const g1 = v1x * gx + v1y * gy, g2 = v2x * gx + v2y * gy;
+      const z1 = -g1 / l[0], z2 = -g2 / l[1];
+      const cx = xs[2 * t] + (v1x * z1 + v2x * z2), cy = xs[2 * t + 1] + (v1y * z1 + v2y * z2);
+      targets[2 * t] = cx; targets[2 * t + 1] = cy;
+      const c0 = 0.5 * (g1 * g1 / l[0] + g2 * g2 / l[1]);
+      if (c0 !== 0 && Number.isFinite(c0)) {
+        for (const r of CURV.radii) {
+          const c = r * r * c0, a1 = 2 * c / l[0], a2 = 2 * c / l[1];
+          let branches;
+          if (a1 > 0 && a2 > 0) {
+            const A = Math.sqrt(a1), B = Math.sqrt(a2);
+            branches = [[cosT.map((v) => A * v), sinT.map((v) => B * v)]];
+          } else if (a1 > 0) {
+            const A = Math.sqrt(a1), B = Math.sqrt(-a2);
+            branches = [[ch.map((v) => A * v), sh.map((v) => B * v)], [ch.map((v) => -A * v), sh.map((v) => B * v)]];
+          } else {
+            const A = Math.sqrt(-a1), B = Math.sqrt(a2);
+            branches = [[sh.map((v) => A * v), ch.map((v) => B * v)], [sh.map((v) => A * v), ch.map((v) => -B * v)]];
+          }
+          for (const [u1, u2] of branches) {
+            for (let j = 0; j < u1.length; j++) pts.push(cx + (v1x * u1[j] + v2x * u2[j]), cy + (v1y * u1[j] + v2y * u2[j]));
+            pts.push(NaN, NaN);
+          }
+        }
+      }
+    }
+    chunks.push(pts);
+  }
+  const [xy, off] = chunked(chunks);
+  return [xy, off, targets];
+}
+
+/** gradlib.experiments_curvature.curvature_frame: {optimizer, lr, beta, steps, start} -> frame.
+ *  info: {global_min, minima, xlim}. */
+export function curvatureFrame(settings, surf, info) {
+  const name = settings.optimizer;
+  if (!["gd", "momentum", "newton"].includes(name)) return errorFrame(`cannot run: optimizer must be one of 'gd', 'momentum', 'newton', got '${name}'`);
+  const lr = name === "newton" ? 1.0 : settings.lr;
+  if (!(lr > 0) || !Number.isFinite(lr)) return errorFrame(`cannot run: lr must be a finite number > 0, got ${pyRepr(lr)}`);
+  const opt = name === "newton" ? makeOptimizer("newton", 1.0, { damping: 0.0 })
+    : makeOptimizer(name, lr, name === "momentum" ? { beta: settings.beta } : {});
+  const path = descend(surf, opt, settings.start, settings.steps, 1e-10);
+  if (path.error) return errorFrame(`cannot run: ${path.error}`);
+  const n = path.steps, xs = path.xs;
+  const eig = [];
+  for (let t = 0; t <= n; t++) eig.push(eigSym2(surf.h(xs[2 * t], xs[2 * t + 1])));
+  const limit = name === "gd" ? 2.0 : name === "momentum" ? 2.0 * (1.0 + settings.beta) : null;
+  const top = eig.map((e) => lr * e.lam[1]), low = eig.map((e) => lr * e.lam[0]);
+  let big = 0.0, anyFinite = false;
+  for (const e of eig) if (Number.isFinite(e.lam[0]) && Number.isFinite(e.lam[1])) { anyFinite = true; big = Math.max(big, Math.abs(e.lam[0]), Math.abs(e.lam[1])); }
+  const ref = anyFinite && big > 0 ? big : 1.0;
+  const scale = CURV.glyph * (info.xlim[1] - info.xlim[0]);
+  const [upXY, upOff] = curvGlyph(xs, eig, scale, ref, true);
+  const [downXY, downOff] = curvGlyph(xs, eig, scale, ref, false);
+  const [modelXY, modelOff, targets] = curvModel(xs, path.grads, eig);
+  const line = limit !== null ? limit : 2.0;
+  const vals = top.concat(low).filter(Number.isFinite);
+  const lo = vals.length ? Math.min(...vals) : 0.0, hi = vals.length ? Math.max(...vals) : line;
+  const ylim = [Math.max(Math.min(1.1 * lo, -0.1 * line), -2.0 * line), Math.min(Math.max(1.1 * hi, 1.25 * line), 3.0 * line)];
+  const ts = Array.from({ length: n + 1 }, (_, t) => t);
+  const cursor = new Float64Array(4 * (n + 1));
+  for (let t = 0; t <= n; t++) { cursor[4 * t] = t; cursor[4 * t + 1] = ylim[0]; cursor[4 * t + 2] = t; cursor[4 * t + 3] = ylim[1]; }
+  const cursorOff = Float64Array.from({ length: n + 2 }, (_, i) => 2.0 * i);
+  const layers = [
+    { panel: "surface", kind: "points", reveal: "all", xy: Float64Array.from((info.minima || []).flat()),
+      style: { marker: "*", size: 13, fill: "#ffffff", edge: "#000000", label: "known minima" } },
+    { panel: "surface", kind: "line", reveal: "all", xy: xs,
+      style: { color: "#222222", width: 1.0, marker: "o", size: 2, label: `path (${name})` } },
+    { panel: "surface", kind: "segments-per-step", reveal: "at", xy: modelXY, offsets: modelOff,
+      style: { color: CURV.model, width: 1.2, dash: [5, 3], label: "quadratic model's level sets at xₜ" } },
+    { panel: "surface", kind: "segments-per-step", reveal: "at", xy: upXY, offsets: upOff,
+      style: { color: CURV.up, width: 3.0, label: "eigen-direction, f curves up (λ > 0)" } },
+    { panel: "surface", kind: "segments-per-step", reveal: "at", xy: downXY, offsets: downOff,
+      style: { color: CURV.down, width: 3.0, label: "eigen-direction, f curves down (λ < 0)" } },
+    { panel: "surface", kind: "points", reveal: "at", xy: targets,
+      style: { marker: "X", size: 10, fill: CURV.model, edge: "#000000", label: "model's stationary point (Newton lands here)" } },
+    { panel: "surface", kind: "points", reveal: "at", xy: xs,
+      style: { marker: "o", size: 10, fill: CURV.point, edge: "#000000", width: 1.5, label: "xₜ at the shown step" } },
+    { panel: "curvature", kind: "line", reveal: "all", xy: pairs(ts, top), style: { color: CURV.lmax, width: 1.8, label: "lr·λmax" } },
+    { panel: "curvature", kind: "line", reveal: "all", xy: pairs(ts, low), style: { color: CURV.lmin, width: 1.0, label: "lr·λmin" } },
+  ];
+  if (limit !== null) {
+    layers.push({ panel: "curvature", kind: "line", reveal: "all", xy: Float64Array.from([0.0, limit, Math.max(n, 1), limit]),
+      style: { color: "#000000", width: 1.0, dash: [6, 4], label: `stability limit ${fmtG(limit, 3)}` } });
+  }
+  layers.push({ panel: "curvature", kind: "segments-per-step", reveal: "at", xy: cursor, offsets: cursorOff,
+    style: { color: "#4d4d4d", width: 1.0, label: "step t" } });
+  layers.push({ panel: "curvature", kind: "points", reveal: "at", xy: pairs(ts, top),
+    style: { marker: "o", size: 7, fill: CURV.lmax, edge: "#000000", label: "lr·λmax at step t" } });
+  for (const l of layers) l.n = l.xy.length / 2;
+  // the status line: the start's curvature, where lr·λmax crosses the line, describe's verdict
+  const parts = [];
+  const l0 = eig[0].lam;
+  parts.push(Number.isFinite(l0[0]) && Number.isFinite(l0[1])
+    ? `start: eigenvalues ${fmtG(l0[0], 3)}, ${fmtG(l0[1], 3)} (${CURV_WORDS[eigenKind(l0)]})`
+    : "start: the Hessian is not finite there");
+  if (limit === null) parts.push("Newton divides each direction by its λ, so no lr·λ limit applies");
+  else {
+    const over = [];
+    let peak = -Infinity, nf = 0;
+    top.forEach((v, t) => { if (Number.isFinite(v)) { nf++; peak = Math.max(peak, v); if (v > limit) over.push(t); } });
+    const ln = fmtG(limit, 3);
+    if (over.length) parts.push(`lr·λmax above the limit ${ln} at ${over.length} of ${top.length} points (first at step ${over[0]}, last at step ${over[over.length - 1]})`);
+    else if (nf) parts.push(`lr·λmax below the limit ${ln} all along (at most ${fmtG(peak, 3)})`);
+    else parts.push(`lr·λmax is not finite anywhere (limit ${ln})`);
+  }
+  parts.push(describe(surf, info, path, opt));
+  const key = limit !== null ? `limit ${fmtG(limit, 3)} (dashed)` : "Newton: no lr·λ limit";
+  const kind = ["converged", "diverged", "max_steps"].includes(path.status) ? path.status : "info";
+  return { layers, n_steps: n, status: parts.join(" · "), kind,
+    charts: { curvature: { xlim: [0, Math.max(n, 1)], ylim, title: `lr·λ along the path, lr = ${fmtG(lr, 3)}; ${key}` } } };
+}
+
+// ---------------------------------------------------------------------------------------------
 // drawing
 // ---------------------------------------------------------------------------------------------
 const STATUS_COLORS = { converged: "#1a7f37", diverged: "#b00020", max_steps: "#444444", error: "#b00020", info: "#222222" };
@@ -710,6 +893,13 @@ function drawMarker(ctx, st, x, y, scale = 1) {
 
 function visibleRange(layer, step, nSteps) {
   const n = layer.n;
+  if (layer.kind === "segments-per-step") {
+    // step t's polyline is xy[offsets[t] .. offsets[t + 1]] (the last one past the end)
+    const off = layer.off, m = off.length - 1;
+    if (layer.reveal !== "at") return [0, n];
+    const t = Math.min(step, m - 1);
+    return t >= 0 ? [off[t], off[t + 1]] : [0, 0];
+  }
   switch (layer.reveal) {
     case "upto": return [0, Math.min(n, step + 1)];
     case "at": { const k = Math.min(step, n - 1); return k >= 0 ? [k, k + 1] : [0, 0]; }
@@ -724,7 +914,7 @@ function drawLayer(ctx, layer, tr, step, nSteps) {
   const st = layer.style || {}, xy = layer.data;
   ctx.save();
   ctx.globalAlpha = st.alpha ?? 1;
-  if (layer.kind === "line") {
+  if (layer.kind === "line" || layer.kind === "segments-per-step") {
     ctx.strokeStyle = st.color || "#000"; ctx.lineWidth = st.width || 1.5;
     ctx.lineJoin = "round"; ctx.setLineDash(st.dash || []);
     ctx.beginPath();
@@ -736,7 +926,7 @@ function drawLayer(ctx, layer, tr, step, nSteps) {
       if (pen) ctx.lineTo(px, py); else { ctx.moveTo(px, py); pen = true; }
     }
     ctx.stroke();
-    if (st.marker) {
+    if (st.marker && layer.kind === "line") {
       ctx.fillStyle = st.color || "#000";
       const r = (st.size || 3) / 2;
       for (let i = a; i < b; i++) {
@@ -770,7 +960,7 @@ function drawLegend(ctx, panel, layers) {
   ctx.globalAlpha = 1; ctx.strokeStyle = "#bbbbbb"; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
   entries.forEach((e, i) => {
     const cy = y + 3 + lh * i + lh / 2, st = e.layer.style;
-    if (e.layer.kind === "line") {
+    if (e.layer.kind !== "points") {
       ctx.strokeStyle = st.color || "#000"; ctx.lineWidth = st.width || 1.5; ctx.setLineDash(st.dash || []);
       ctx.beginPath(); ctx.moveTo(x + 5, cy); ctx.lineTo(x + 25, cy); ctx.stroke(); ctx.setLineDash([]);
     } else {
@@ -850,7 +1040,8 @@ export function render({ model, el }) {
 
   function setFrame() {
     frame = model.get("frame") || frame;
-    layers = (frame.layers || []).map((l) => ({ ...l, data: f64(l.xy), n: l.n ?? f64(l.xy).length / 2 }));
+    layers = (frame.layers || []).map((l) => ({ ...l, data: f64(l.xy), n: l.n ?? f64(l.xy).length / 2,
+      off: l.kind === "segments-per-step" ? f64(l.offsets ?? [0, 0]) : null }));
     const n = frame.n_steps || 0;
     step.max = String(n);
     const want = model.get("step");
@@ -1243,6 +1434,55 @@ export function mountStaticRace(el, data, fns) {
     update();
   });
   for (const c of [steps, x0, y0, ...Object.values(lrs)]) c.addEventListener("input", update);
+  render({ model, el: host });
+  update();
+  return model;
+}
+
+/** The curvature explorer without a kernel. data: {surfaces: {name: {scene, info}}, lr_range,
+ *  settings: {surface, optimizer, lr, beta, steps, start}}; fns from gradlib.jsmath. */
+export function mountStaticCurvature(el, data, fns) {
+  const id = `gk${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const s = data.settings;
+  const { select, range, cur, show } = controlForm(el, id);
+  const names = Object.keys(data.surfaces);
+  const surface = select("surface", "surface", names.map((n) => [n, n]), s.surface);
+  const optimizer = select("optimizer", "optimizer", ["gd", "momentum", "newton"].map((n) => [n, n]), s.optimizer);
+  const [lo, hi] = data.lr_range || [-5, 0];
+  const lr = range("lr", "learning rate lr", lo, hi, 0.01, (v) => fmtG(v, 3), (v) => Math.pow(10, v)); lr._set(s.lr, Math.log10(s.lr));
+  const beta = range("beta", "β (momentum)", 0, 0.99, 0.01, (v) => fmtF(v, 2)); beta._set(s.beta, s.beta);
+  const steps = range("steps", "steps", 1, 2000, 1, (v) => String(v)); steps._set(s.steps, s.steps);
+  const x0 = range("x0", "start x₀", 0, 1, 0.005, (v) => fmtF(v, 2));
+  const y0 = range("y0", "start y₀", 0, 1, 0.005, (v) => fmtF(v, 2));
+  function setWindow(name, start) {
+    const info = data.surfaces[name].info;
+    for (const [r, lim, v] of [[x0, info.xlim, start[0]], [y0, info.ylim, start[1]]]) {
+      r.min = String(Math.min(lim[0], v)); r.max = String(Math.max(lim[1], v)); r.step = String((lim[1] - lim[0]) / 200);
+      r._set(v, v);
+    }
+  }
+  setWindow(s.surface, s.start);
+  const host = document.createElement("div"); el.append(host);
+  const model = localModel({ scene: data.surfaces[s.surface].scene, frame: null, step: -1 }, (msg) => {
+    if (msg.type === "click" && msg.panel === "surface") { x0._set(msg.x, msg.x); y0._set(msg.y, msg.y); update(); }
+  });
+  function update() {
+    const name = surface.value, f = fns[name];
+    show("lr", optimizer.value !== "newton"); show("beta", optimizer.value === "momentum");
+    const st = { optimizer: optimizer.value, lr: cur.lr, beta: cur.beta, steps: cur.steps, start: [cur.x0, cur.y0] };
+    const frame = f ? runFrame(() => curvatureFrame(st, f, data.surfaces[name].info))
+      : errorFrame(`this page cannot compute paths on ${name}: its formula has no JavaScript form`);
+    model.set("step", -1); model.set("frame", frame); el.dataset.status = frame.status;
+  }
+  surface.addEventListener("change", () => {
+    const entry = data.surfaces[surface.value];
+    model.set("scene", entry.scene);
+    setWindow(surface.value, entry.info.start);
+    const d = entry.info.default_lr; if (d) lr._set(d, Math.log10(d));
+    update();
+  });
+  optimizer.addEventListener("change", update);
+  for (const c of [lr, beta, steps, x0, y0]) c.addEventListener("input", update);
   render({ model, el: host });
   update();
   return model;

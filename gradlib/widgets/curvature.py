@@ -1,7 +1,10 @@
 """Explorers for notebooks 04-05: curvature along a descent path, and second-order methods.
 
     curvature_explorer("rosenbrock", "gd", lr=2.5e-3)
-        a descent path with a step slider and a Play button. At the current step: the Hessian's
+        drawn by the browser renderer (gradlib.widgets.canvas): controls -> CurvatureSettings ->
+        experiments_curvature.curvature_frame -> Canvas; Play and the step slider run in the
+        page, and the exported page computes the same frame itself (canvas.js curvatureFrame).
+        A descent path with a step slider and a Play button. At the current step: the Hessian's
         eigen-directions (arrows of length ~ |lambda|, green where f curves up, magenta where it
         curves down) and the dashed level sets of the local quadratic model. Beside it, along the
         whole path: lr * lambda_max and lr * lambda_min against the stability line (2 for
@@ -43,12 +46,16 @@ from numpy.typing import ArrayLike
 
 from .. import _checks as check
 from .. import curvature, optim, plots, surfaces
-from ._base import Dashboard, new_figure
+from ..experiments_curvature import (  # noqa: F401 - the pure part, re-exported
+    CurvatureSettings, curvature_frame, curvature_scene, curvature_surface, eig2, run_curvature,
+)
+from ._base import Dashboard, new_figure, wrap_layout
 
 __all__ = [
     "CURVATURE_OPTIMIZERS", "stability_limit", "default_lr", "PathCurvatureTrace",
     "path_curvature", "Race", "RaceRow", "race_optimizers", "second_order_race", "race_table",
-    "CurvatureView", "CurvatureExplorer", "curvature_explorer", "curvature_animation",
+    "CurvatureView", "CurvatureExplorer", "CurvatureSettings", "curvature_frame",
+    "curvature_scene", "run_curvature", "curvature_explorer", "curvature_animation",
     "NewtonExplorer", "newton_explorer",
 ]
 
@@ -541,20 +548,24 @@ class _SteppedExplorer(Dashboard):
         raise NotImplementedError
 
 
-class CurvatureExplorer(_SteppedExplorer):
-    """Curvature along a descent path; see ``curvature_explorer``.
+class CurvatureExplorer(Dashboard):
+    """Curvature along a descent path, drawn by the browser renderer; see ``curvature_explorer``.
 
-    Controls: ``surface`` (a combo box: pick or type a name), ``optimizer``, ``lr`` (log slider),
-    ``beta`` (momentum), ``steps``, ``step`` (the current step; a Play button drives it).
-    ``view`` holds the artists (a CurvatureView), ``path`` the current optim.Path, ``trace``
-    its PathCurvatureTrace. Moving ``step`` only moves artists; other controls recompute the path.
+    Controls (``controls[name]``): ``surface`` (a combo box: pick or type a name),
+    ``optimizer``, ``lr`` (log slider), ``beta`` (momentum), ``kappa`` and ``angle`` (the
+    quadratic), ``steps``. Play and the step slider run in the page (``canvas.step`` is the
+    shown step, -1 the last). State after each update: ``settings`` (CurvatureSettings),
+    ``path`` (the optim.Path), ``trace`` (its PathCurvatureTrace), ``frame`` / ``scene`` (what
+    was sent: ``experiments_curvature.curvature_frame``). ``figure`` is a snapshot.
     """
 
     def __init__(self, surface: Any = "rosenbrock", optimizer: str = "gd", lr: float | None = None,
                  steps: int = 300, *, x0: ArrayLike | None = None, beta: float = 0.9,
-                 kappa: float = 10.0, angle: float = 30.0, step: int = 0,
+                 kappa: float = 10.0, angle: float = 30.0, step: int = -1,
                  lr_range: tuple[float, float] = (1e-5, 1.0),
                  figsize: tuple[float, float] = (9.0, 4.5)) -> None:
+        from .canvas import Canvas
+
         super().__init__()
         self._choice = _SurfaceChoice()
         name, surf, quadratic = _offer(self._choice, surface, (kappa, angle))
@@ -567,86 +578,165 @@ class CurvatureExplorer(_SteppedExplorer):
         if not lo < hi:
             raise ValueError(f"lr_range must be (low, high) with low < high, got {lr_range!r}")
         steps = check.integer("steps", steps, 1, _MAX_STEPS)
-        check.integer("step", step, lo=0)
-        self.controls["surface"] = _surface_control(self._choice, name)
-        self.controls["optimizer"] = W.Dropdown(options=list(CURVATURE_OPTIMIZERS),
-                                                value=optimizer, description="optimizer")
-        self.controls["lr"] = W.FloatLogSlider(value=min(max(lr, lo), hi), base=10,
-                                               min=math.log10(lo), max=math.log10(hi), step=0.01,
-                                               description="lr", readout_format=".2e")
-        self.controls["beta"] = W.FloatSlider(value=beta, min=0.0, max=0.99, step=0.01,
-                                              description="β (momentum)", readout_format=".2f")
-        self.controls["kappa"] = W.FloatLogSlider(value=kappa, base=10, min=0, max=3, step=0.01,
-                                                  description="κ (quadratic)",
-                                                  readout_format=".3g", continuous_update=False)
-        self.controls["angle"] = W.FloatSlider(value=angle, min=-90, max=90, step=5,
-                                               description="angle° (quadratic)",
-                                               readout_format=".0f", continuous_update=False)
-        self.controls["steps"] = W.IntSlider(value=steps, min=1, max=max(2000, steps), step=1,
-                                             description="steps")
-        self._step_controls(step, steps, interval=80)
-        self.figure = new_figure(figsize)
-        self.view = CurvatureView(self.figure, info=False)   # the status line says it instead
+        step = check.integer("step", step, lo=-1)
+        self.figsize = (float(figsize[0]), float(figsize[1]))
+        c = self.controls
+        c["surface"] = _surface_control(self._choice, name)
+        c["optimizer"] = W.Dropdown(options=list(CURVATURE_OPTIMIZERS), value=optimizer,
+                                    description="optimizer")
+        c["lr"] = W.FloatLogSlider(value=min(max(lr, lo), hi), base=10, min=math.log10(lo),
+                                   max=math.log10(hi), step=0.01, description="lr",
+                                   readout_format=".2e")
+        c["beta"] = W.FloatSlider(value=beta, min=0.0, max=0.99, step=0.01,
+                                  description="β (momentum)", readout_format=".2f")
+        c["kappa"] = W.FloatLogSlider(value=kappa, base=10, min=0, max=3, step=0.01,
+                                      description="κ (quadratic)", readout_format=".3g",
+                                      continuous_update=False)
+        c["angle"] = W.FloatSlider(value=angle, min=-90, max=90, step=5,
+                                   description="angle° (quadratic)", readout_format=".0f",
+                                   continuous_update=False)
+        c["steps"] = W.IntSlider(value=steps, min=1, max=max(2000, steps), step=1,
+                                 description="steps")
+        self.canvas = Canvas()
+        self.settings: CurvatureSettings | None = None
         self.path: optim.Path | None = None
         self.trace: PathCurvatureTrace | None = None
-        self._wire({"play": self.play})
+        self.frame: Any = None
+        self.scene: Any = None
+        self.surface: Any = surf
+        self._wire()
+        if step != -1:
+            self.canvas.step = step
 
-    @property
-    def surface(self) -> Any:
-        """The surface currently shown."""
-        return self.view.surface
+    def current_settings(self) -> CurvatureSettings:
+        """The settings the controls say (the surface resolved through the combo box)."""
+        c = self.controls
+        surface = self._choice.get(str(c["surface"].value).strip(), float(c["kappa"].value),
+                                   float(c["angle"].value))
+        x0 = self.x0 if surface is self._x0_surface and self.x0 is not None else None
+        return CurvatureSettings(surface, str(c["optimizer"].value), float(c["lr"].value),
+                                 float(c["beta"].value), int(c["steps"].value),
+                                 None if x0 is None else (float(x0[0]), float(x0[1])),
+                                 float(c["kappa"].value), float(c["angle"].value))
 
     def update(self) -> None:
-        """Recompute the path (surface, optimizer, lr, beta, steps) and redraw it."""
-        c = self.controls
+        """Controls -> CurvatureSettings -> curvature_frame -> the page (one frame per change)."""
         try:
-            surface = self._choice.get(str(c["surface"].value).strip(),
-                                       float(c["kappa"].value), float(c["angle"].value))
-            name, beta = c["optimizer"].value, float(c["beta"].value)
-            lr = float(c["lr"].value) if name != "newton" else 1.0
-            x0 = self.x0 if surface is self._x0_surface else None
-            path = optim.descend(surface, _optimizer(name, lr, beta), x0, int(c["steps"].value))
-            trace = self.view.show_path(surface, path, lr, name, beta)
+            settings = self.current_settings()
+            if settings == self.settings:
+                return
+            path = run_curvature(settings)
+            frame = curvature_frame(settings, path)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
-            self._not_updated(err)
+            self._show_error(f"cannot run: {err}")
             return
-        self.path, self.trace = path, trace
+        surface = curvature_surface(settings.surface)
+        lr = 1.0 if settings.optimizer == "newton" else settings.lr
+        self.trace = path_curvature(surface, path, lr, settings.optimizer, settings.beta)
+        self.scene = curvature_scene(surface, self.figsize)
         quadratic = getattr(surface, "name", "") == "quadratic"
-        c["kappa"].disabled = c["angle"].disabled = not quadratic
-        self._set_last_step(path.steps)
-        self.show_step()
+        self.controls["kappa"].disabled = self.controls["angle"].disabled = not quadratic
+        step = int(self.canvas.step)
+        self.status.value = _status_html(frame.status, frame.kind)
+        self.canvas.show(self.scene, frame)
+        if self.settings is None and step != -1:          # the constructor's step, once
+            self.canvas.step = min(step, frame.n_steps)
+        self.surface, self.path, self.frame, self.settings = surface, path, frame, settings
 
-    def show_step(self) -> None:
-        """Move the glyph, model, point and cursor to the current step; one redraw."""
-        if self.path is None:
-            return
-        t = int(self.controls["step"].value)
-        self.view.show_step(t)
-        self.status.value = self._message(t)
-        self.redraw()
+    def _show_error(self, text: str) -> None:
+        """A refused input: the previous picture stays, the status line says why."""
+        from .descent import _error_frame
+        self.status.value = _status_html(text, "error")
+        if self.scene is None:
+            self.scene = curvature_scene(self.surface, self.figsize)
+        self.canvas.show(self.scene, _error_frame(text, self.frame))
+        self.settings = None
 
-    def _message(self, t: int) -> str:
-        trace, path = self.trace, self.path
-        lam = trace.eigenvalues[t]
-        if np.all(np.isfinite(lam)):
-            kind = curvature.analyze(np.asarray(self.surface.hess(path.xs[t]), dtype=float)).kind
-            parts = [f"step {t} of {path.steps}: eigenvalues {lam[0]:.3g}, {lam[1]:.3g} "
-                     f"({_KIND_WORDS[kind]})"]
-        else:
-            parts = [f"step {t} of {path.steps}: the Hessian overflows here"]
-        if trace.limit is not None:
-            parts.append(f"lr·λmax = {trace.lr_lambda_max[t]:.3g} vs limit {trace.limit:.3g}")
-            if trace.first_unstable is not None:
-                parts.append(f"first above the limit at step {trace.first_unstable}")
-        else:
-            parts.append("Newton divides each direction by its λ, so no lr·λ limit applies")
-        parts.append(html.escape(path.message))
-        return " · ".join(parts)
+    @property
+    def figure(self) -> Figure:
+        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
+        from ..scene import snapshot
+        if self.scene is None or self.frame is None:
+            raise ValueError("no frame to draw: the explorer has no valid settings yet")
+        return snapshot(self.scene, self.frame, int(self.canvas.step))
+
+    def redraw(self) -> None:
+        """Nothing to do: the page redraws when a frame arrives."""
+
+    def layout(self) -> W.Widget:
+        if self._box is None:
+            c = self.controls
+            panel = W.VBox([c[k] for k in ("surface", "optimizer", "lr", "beta", "kappa", "angle",
+                                           "steps")], layout=W.Layout(min_width="320px"))
+            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
+        return self._box
+
+    def static_data(self, budget: int = 1_000_000) -> tuple[dict[str, Any], dict[str, str]]:
+        """What the kernel-free copy embeds: (data, surface name -> JavaScript source): the
+        current surface (the quadratic at its current kappa and angle) and every catalogue
+        surface JavaScript can compute, within ``budget`` bytes."""
+        import json
+
+        from .. import jsmath
+        from ..scene import to_plain_json
+        settings = self.settings or self.current_settings()
+        current = curvature_surface(settings.surface)
+        cname = str(getattr(current, "name", "custom"))
+        order = [(cname, current)] + [(n, None) for n in SURFACE_CHOICES if n != cname]
+        surfaces_: dict[str, Any] = {}
+        code: dict[str, str] = {}
+        used = 0
+        for name, surface in order:
+            surface = surface if surface is not None else \
+                curvature_surface(name, settings.kappa, settings.angle)
+            try:
+                js = jsmath.surface_js(surface)
+            except jsmath.JSMathError:
+                continue
+            scene = curvature_scene(surface, self.figsize)
+            entry = {"scene": scene.to_json(), "info": {
+                "xlim": [float(v) for v in surface.xlim], "ylim": [float(v) for v in surface.ylim],
+                "start": [float(v) for v in surface.start],
+                "minima": np.asarray(surface.minima, dtype=float).reshape(-1, 2).tolist(),
+                "global_min": getattr(surface, "global_min", None),
+                "default_lr": default_lr(surface)}}
+            size = len(json.dumps(to_plain_json(entry), separators=(",", ":"))) + len(js)
+            if surfaces_ and used + size > budget - 250_000:  # room for the module and the <img>
+                break
+            surfaces_[name], code[name] = entry, js
+            used += size
+        start = settings.start if settings.start is not None else tuple(current.start)
+        lr = self.controls["lr"]
+        data = {"surfaces": surfaces_, "lr_range": [float(lr.min), float(lr.max)],   # log10
+                "settings": {"surface": cname, "optimizer": settings.optimizer,
+                             "lr": settings.lr, "beta": settings.beta, "steps": settings.steps,
+                             "start": [float(v) for v in start]}}
+        return data, code
+
+    def static_html(self) -> str:
+        """The explorer for a page with no kernel: the page computes path, glyphs and models."""
+        from .canvas import static_html
+        from .descent import _fallback
+        data, code = self.static_data()
+        return static_html(data, code, css_class="gradlib-curvatureexplorer-static",
+                           title="curvature along a descent path", mount="mountStaticCurvature",
+                           fallback=_fallback(self.scene, self.frame))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from .descent import _static_bundle
+        return _static_bundle(self.layout(), "CurvatureExplorer", self.static_html())
+
+    def close(self) -> None:
+        for w in (self.canvas, self.status, *self.controls.values()):
+            w.close()
+        if self._box is not None:
+            self._box.close()
 
 
-_KIND_WORDS = {"minimum": "curving up in every direction", "maximum": "curving down in every "
-               "direction", "saddle": "up along one direction, down along the other",
-               "degenerate": "flat along some direction"}
+def _status_html(text: str, kind: str) -> str:
+    color = {"converged": "#1a7f37", "diverged": "#c00", "max_steps": "#555",
+             "error": "#c00"}.get(kind, "#333")
+    return f'<span style="color:{color}">{html.escape(text)}</span>'
 
 
 def curvature_explorer(surface: Any = "rosenbrock", optimizer: str = "gd",
