@@ -4,7 +4,7 @@ Voila dashboards (dashboards/*.ipynb), served and run in a real (headless Debian
 The slide rules are tested on small hand-made notebooks; one real notebook (03, which has an
 animation) is executed and exported once for the module. Voila runs once for the module over
 dashboards/, on 127.0.0.1 and a free port; each dashboard is opened in Chromium, where its kernel
-must run, draw the ipympl canvas and redraw it when a control changes.
+must run, draw the explorer's canvas and redraw it when a control changes.
 """
 from __future__ import annotations
 
@@ -317,8 +317,9 @@ def test_dashboard_runs_in_the_browser(voila: str, browser: object, name: str) -
         assert response is not None and response.status == 200
         assert response.headers["content-type"].startswith("text/html")
         source = response.text()
-        page.wait_for_selector(".gradlib-dashboard .jupyter-matplotlib canvas", timeout=60_000)
-        canvas = page.locator(".gradlib-dashboard .jupyter-matplotlib-canvas-div canvas").first
+        # the explorer draws in the page (gradlib/widgets/canvas.js), not through ipympl
+        page.wait_for_selector(".gradlib-dashboard .gradlib-canvas canvas", timeout=60_000)
+        canvas = page.locator(".gradlib-dashboard .gradlib-canvas canvas").first
         page.wait_for_timeout(500)
         before = canvas.screenshot()
         optimizer = page.locator(".gradlib-dashboard select:has(option:text-is('momentum'))")
