@@ -333,31 +333,7 @@ def test_run_schedules_differ_only_in_the_learning_rate():
         T.run_schedules(s, {})
 
 
-# --- the exercise checker ------------------------------------------------------------------------
-def _right(a, W, b, dh):
-    dz = dh * (a @ W + b > 0)
-    return a.T @ dz, dz.sum(axis=0), dz @ W.T
-
-
-def test_check_dense_backward_accepts_the_right_answer():
-    result = T.check_dense_backward(_right)
-    assert result.ok and str(result).startswith("correct")
-
-
-@pytest.mark.parametrize("wrong, says", [
-    (lambda a, W, b, dh: (_right(a, W, b, dh)[0].T, *_right(a, W, b, dh)[1:]), "transposed?"),
-    (lambda a, W, b, dh: (_right(a, W, b, dh)[0], _right(a, W, b, dh)[1] / len(a),
-                          _right(a, W, b, dh)[2]), "db: wrong"),
-    (lambda a, W, b, dh: (a.T @ dh, dh.sum(axis=0), dh @ W.T), "dW: wrong"),   # forgot relu'
-    (lambda a, W, b, dh: 1 / 0, "raised ZeroDivisionError"),
-    (lambda a, W, b, dh: None, "must return three arrays"),
-])
-def test_check_dense_backward_explains_wrong_answers(wrong, says):
-    result = T.check_dense_backward(wrong)
-    assert not result.ok
-    assert says in result.message
-    with pytest.raises(ValueError, match="backward must be a function"):
-        T.check_dense_backward(3)
+# --- the exercise checker check_dense_backward: moved to tests/test_exercises_backprop.py -----
 
 
 def test_draw_graph_returns_movable_notes():

@@ -24,7 +24,7 @@ Pure functions, used by the explorers and tested without any widget:
     batch_size_options(n)                       1, 2, 4, ..., n for a batch-size slider
     make_schedules(lr0, steps, final, warmup_fraction)      six schedules that end at final*lr0
     run_schedules(settings, schedules)          one training run per schedule -> ScheduleRun
-    check_dense_backward(backward)              the verdict on a learner's backward pass
+    check_dense_backward(backward)              re-exported from gradlib.exercises.backprop
     draw_graph(nodes, edges, labels)            a computational graph as a picture
 
 Every explorer builds its figure once; an update trains (cached by settings), then moves artists
@@ -61,7 +61,7 @@ __all__ = [
     "TrainSettings", "Trained", "train", "Snapshots", "training_snapshots", "boundary_animation",
     "per_example_gradients", "gradient_noise", "gradient_noise_exact", "noise_basis",
     "gradient_cloud", "batch_size_options", "make_schedules", "ScheduleRun", "run_schedules",
-    "ExerciseCheck", "check_dense_backward", "GraphArtists", "draw_graph",
+    "check_dense_backward", "GraphArtists", "draw_graph",
     "TrainingExplorer", "BatchSizeExplorer", "ScheduleExplorer",
     "training_explorer", "batch_size_explorer", "schedule_explorer",
 ]
@@ -584,75 +584,10 @@ def run_schedules(settings: TrainSettings, schedules: Mapping[str, Any]) -> Sche
 
 
 # ---------------------------------------------------------------------------------------------
-# exercise: the backward pass of one dense ReLU layer
+# exercise: the backward pass of one dense ReLU layer -- its checker now lives with the other
+# notebook checkers (issue 12); re-exported here so the old name keeps working
 # ---------------------------------------------------------------------------------------------
-class ExerciseCheck(NamedTuple):
-    """The verdict of an exercise check: ``ok`` and a message saying what is right or wrong."""
-    ok: bool
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def _dense_relu(a: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.maximum(a @ W + b, 0.0)
-
-
-def check_dense_backward(backward: Callable[..., Any], seed: int = 0) -> ExerciseCheck:
-    """Check a learner's backward pass of one dense ReLU layer  h = relu(a W + b):
-
-        backward(a, W, b, dh) -> (dW, db, da)    with dh = dL/dh of shape (m, fan_out)
-
-    must return dL/dW (fan_in, fan_out), dL/db (fan_out,), dL/da (m, fan_in). The reference is
-    gradlib.numeric.gradient of L = sum(dh * h), whose gradient is exactly those three arrays.
-    Never raises for a wrong answer: the message says which parts are wrong and how.
-    """
-    from .. import numeric
-
-    if not callable(backward):
-        raise ValueError(f"backward must be a function backward(a, W, b, dh), got "
-                         f"{type(backward).__name__}")
-    rng = np.random.default_rng(check.integer("seed", seed, 0))
-    m, fan_in, fan_out = 5, 3, 4
-    a = rng.normal(size=(m, fan_in))
-    W = rng.normal(size=(fan_in, fan_out))
-    b = rng.normal(size=fan_out)
-    z = a @ W + b
-    b = b + np.where(np.abs(z) < 0.1, 0.2, 0.0).max(axis=0)   # keep z away from the kink
-    dh = rng.normal(size=(m, fan_out))
-    expected = {
-        "dW": numeric.gradient(lambda w: float(np.sum(dh * _dense_relu(a, w.reshape(W.shape), b))),
-                               W.ravel()).reshape(W.shape),
-        "db": numeric.gradient(lambda v: float(np.sum(dh * _dense_relu(a, W, v))), b),
-        "da": numeric.gradient(lambda v: float(np.sum(dh * _dense_relu(v.reshape(a.shape), W, b))),
-                               a.ravel()).reshape(a.shape),
-    }
-    try:
-        result = backward(a.copy(), W.copy(), b.copy(), dh.copy())
-    except Exception as err:                          # the learner's code: report, never raise
-        return ExerciseCheck(False, f"not yet: backward raised {type(err).__name__}: {err}")
-    try:
-        parts = tuple(result)
-    except TypeError:
-        parts = ()
-    if len(parts) != 3:
-        return ExerciseCheck(False, "not yet: backward must return three arrays (dW, db, da)")
-    lines, ok = [], True
-    for (name, want), got in zip(expected.items(), parts):
-        arr = np.asarray(got, dtype=np.float64) if got is not None else np.array(np.nan)
-        if arr.shape != want.shape:
-            ok = False
-            hint = " (transposed?)" if arr.shape == want.shape[::-1] else ""
-            lines.append(f"  {name}: shape {arr.shape}, expected {want.shape}{hint}")
-            continue
-        err = float(np.max(np.abs(arr - want)))
-        good = bool(np.all(np.isfinite(arr))) and err <= 1e-5 + 1e-4 * float(np.max(np.abs(want)))
-        ok = ok and good
-        lines.append(f"  {name}: {'right' if good else 'wrong'} (max error {err:.1e})")
-    head = "correct: all three gradients match finite differences" if ok else \
-        "not yet: some gradients differ from finite differences"
-    return ExerciseCheck(ok, "\n".join([head, *lines]))
+from ..exercises.backprop import check_dense_backward  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
