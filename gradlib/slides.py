@@ -291,6 +291,7 @@ def build_slides(notebook: str | Path, out_dir: str | Path, *, timeout: int = 60
     if prefix is not None:
         exporter.reveal_url_prefix = prefix
     body, _ = exporter.from_notebook_node(deck, resources={"metadata": {"name": notebook.stem}})
+    body = handouts._accessible(body)         # code colours at WCAG AA contrast, as in the handouts
     out_dir.mkdir(parents=True, exist_ok=True)
     handouts._local_mathjax(out_dir)          # formulas typeset offline, as in the handouts
     target = out_dir / f"{notebook.stem}.slides.html"
