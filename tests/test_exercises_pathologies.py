@@ -1,4 +1,4 @@
-"""Notebook 09's checker: a correct backward pass passes, typical wrong ones are named."""
+"""Notebook 10's checker: a correct backward pass passes, typical wrong ones are named."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Checkers of notebooks 11 and 12: a correct solution passes, typical wrong ones are named.
+"""Checkers of notebooks 12 and 14: a correct solution passes, typical wrong ones are named.
 
 The references the checkers use (optim.gd / optim.adam / optim.adamw, MLP.input_gradient) are
 themselves checked here against independent routes: torch's documented Adam/AdamW algorithms

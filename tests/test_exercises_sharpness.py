@@ -1,4 +1,4 @@
-"""Notebook 10's checker: power iteration passes, typical wrong ones are named."""
+"""Notebook 11's checker: power iteration passes, typical wrong ones are named."""
 from __future__ import annotations
 
 import numpy as np

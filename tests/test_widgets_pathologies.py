@@ -424,7 +424,7 @@ def test_sharpness_animation_names_a_threshold_above_its_window(monkeypatch):
     plt.close(captured["fig"])
 
 
-# --- clipping caps the step (what notebook 09 relies on) --------------------------------------
+# --- clipping caps the step (what notebook 10 relies on) --------------------------------------
 def test_clipping_caps_the_global_norm_of_the_step(probe):
     X, y = probe
     net = MLP([64, 32, 32, 10], activation="relu", init="he", init_scale=3.0, seed=0)

@@ -11,7 +11,7 @@ from gradlib.widgets import regularization as R
 
 @pytest.fixture(scope="module")
 def digits_model():
-    """The network of notebook 12, built by the same call the notebook makes."""
+    """The network of notebook 14, built by the same call the notebook makes."""
     return R.digits_classifier()
 
 

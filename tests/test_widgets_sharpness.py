@@ -1,5 +1,5 @@
 """Tests for gradlib.widgets.sharpness: the run summary against hand-derived numbers, the default
-problem against notebook 10's recipe, and the explorer driven through its lr slider (Agg): the
+problem against notebook 11's recipe, and the explorer driven through its lr slider (Agg): the
 plotted data are the runs of an independent sharpness_trace call."""
 import numpy as np
 import pytest
@@ -143,7 +143,7 @@ def test_explorer_needs_factory_and_data_together():
 
 
 def test_default_explorer_shows_the_edge_of_stability(closing):
-    dash = S.sharpness_explorer()                          # notebook 10's problem, ~2-3 s
+    dash = S.sharpness_explorer()                          # notebook 11's problem, ~2-3 s
     closing(dash)
     assert tuple(dash.runs) == S.DEFAULT_LRS
     summaries = {lr: S.summarize_run(run) for lr, run in dash.runs.items()}

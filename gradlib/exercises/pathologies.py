@@ -1,4 +1,4 @@
-"""Checks for the vanishing/exploding-gradients notebook's exercise (notebook 09).
+"""Checks for the vanishing/exploding-gradients notebook's exercise (notebook 10).
 
     check_backward_norms(backward_norms)
         the gradient at every layer of a chain h_{l+1} = f(z_l), z_l = h_l W_l (row vectors, the

@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks 11 (regularization) and 12 (input gradients).
+"""Checks for the exercises of notebooks 12 (regularization) and 14 (input gradients).
 
     check_l2_step(l2_step)            one gradient-descent step on L + (l2/2)||w||^2
     check_adam_l2_step(adam_l2_step)  one Adam step with L2 in the gradient (torch.optim.Adam's
@@ -49,7 +49,7 @@ def _array(name: str, got: Any, shape: tuple[int, ...]) -> Array | Result:
         return Result(name, "failed", f"return an array of shape {shape}, got {type(got).__name__}")
 
 
-# -- the L2 step (notebook 11, exercise 1) -----------------------------------------------------
+# -- the L2 step (notebook 12, exercise 1) -----------------------------------------------------
 def check_l2_step(l2_step: Callable[[Array, Array, float, float], Any], seed: int = 0) -> Result:
     """``l2_step(w, grad, lr, l2)`` must return one gradient-descent step on
     L(w) + (l2/2)||w||^2, given grad = dL/dw:
@@ -94,7 +94,7 @@ def check_l2_step(l2_step: Callable[[Array, Array, float, float], Any], seed: in
     return result
 
 
-# -- one Adam + L2 step and one AdamW step (notebook 11, exercise 2) ----------------------------
+# -- one Adam + L2 step and one AdamW step (notebook 12, exercise 2) ----------------------------
 class AdamCase(NamedTuple):
     """One step to check: the state before it (w, grad, m, v, t = the number of this step) and
     the hyper-parameters."""
@@ -335,7 +335,7 @@ def check_adamw_step(adamw_step: Callable[..., Any]) -> Result:
                       "optim.adamw")
 
 
-# -- FGSM and the targeted attack (notebook 12, exercises 1 and 3) ------------------------------
+# -- FGSM and the targeted attack (notebook 14, exercises 1 and 3) ------------------------------
 class AttackCase(NamedTuple):
     """A small classifier, a batch with pixels in [0, 1] (some near the edges, so the clip
     matters; some misclassified, so the true label matters), labels and eps."""

@@ -1,4 +1,4 @@
-"""Checks for the edge-of-stability notebook's exercise (notebook 10).
+"""Checks for the edge-of-stability notebook's exercise (notebook 11).
 
     check_top_eigenvalue(top_eigenvalue)
         power iteration from Hessian-vector products alone:

@@ -1,4 +1,4 @@
-"""Checks for the training notebook's exercises (notebook 08).
+"""Checks for the training notebook's exercises (notebook 09).
 
     check_training_loop(fit_minibatch)     shuffle, slice, gradient, opt.update: bit for bit as MLP.fit
     check_minibatch_noise(minibatch_noise) E||g_B - g||^2 = tr(Σ)/B · (N - B)/(N - 1) from the

@@ -1,4 +1,4 @@
-"""Explorers and helpers for notebooks 09-10: vanishing and exploding gradients, and sharpness
+"""Explorers and helpers for notebooks 10-11: vanishing and exploding gradients, and sharpness
 during training (the edge of stability).
 
     gradient_flow_explorer()   depth, activation, init and init scale on controls -> the gradient

@@ -1,4 +1,4 @@
-"""Explorers for notebooks 11-12: regularization, and derivatives with respect to the input.
+"""Explorers for notebooks 12 and 14: regularization, and derivatives with respect to the input.
 
     regularization_explorer()   L2, L1, dropout and training-set size on four sliders: the
                                 decision regions, training vs validation loss, the weight histogram
@@ -13,7 +13,7 @@ Pure functions, used by the explorers and tested without any widget:
     weight_vector(model), weight_histogram(model, edges), near_zero_fraction(model, tol)
     l2_step(w, grad, lr, l2)                 (1 - lr l2) w - lr grad: gradient descent on L + (l2/2)||w||^2
     weight_decay_paths(grad, x0, lr, weight_decay, steps)     Adam + L2 against AdamW, step by step
-    digits_classifier(hidden, epochs, ...)   the small digits network of notebook 12 -> DigitsModel
+    digits_classifier(hidden, epochs, ...)   the small digits network of notebook 14 -> DigitsModel
     fgsm(model, X, y, eps)                   x + eps sign(dL/dx), clipped to the valid pixel range
     accuracy_vs_eps(model, X, y, eps_values) the accuracy on FGSM examples for each eps
     saliency(model, x, k)                    |d z_k / d x|: the pixels class k's score is most sensitive to
@@ -149,7 +149,7 @@ class RegSettings:
     A ReLU network 2 -> hidden x layers -> 2 trained full batch for ``epochs`` epochs by heavy-ball
     momentum (lr, beta 0.9) on L + l1 sum|W| + (l2/2) sum W^2, with inverted dropout ``dropout``
     on the hidden layers. Momentum rather than Adam on purpose: Adam divides every gradient,
-    the penalty's too, by its running RMS, so its "L2" is not the L2 of the formula (notebook 11).
+    the penalty's too, by its running RMS, so its "L2" is not the L2 of the formula (notebook 12).
     ``seed`` seeds the weights and the dropout masks; ``data_seed`` the data (the test set of
     ``n_test`` points is an independent draw, used only to report, never to choose).
     """
@@ -289,7 +289,7 @@ def weight_decay_paths(grad: Callable[[np.ndarray], Any], x0: Any, lr: float,
 
     Where they come to rest: Adam + L2 where grad L + wd x = 0 (the penalized minimizer); AdamW
     where wd x_i = -g_i / (|g_i| + eps), i.e. at a stationary point of L inside the box
-    |x_i| < 1/wd, or on its edge with the gradient pointing outward (notebook 11).
+    |x_i| < 1/wd, or on its edge with the gradient pointing outward (notebook 12).
     """
     if not callable(grad):
         raise ValueError(f"grad must be a function of x returning dL/dx, got {type(grad).__name__}")
@@ -328,7 +328,7 @@ class DigitsModel(NamedTuple):
 
 def digits_classifier(hidden: Sequence[int] = (32,), epochs: int = 30, lr: float = 0.01,
                       batch_size: int = 64, test_size: float = 0.25, seed: int = 0) -> DigitsModel:
-    """The network of notebook 12: 64 pixels -> hidden -> 10 classes (ReLU, softmax), trained by
+    """The network of notebook 14: 64 pixels -> hidden -> 10 classes (ReLU, softmax), trained by
     Adam in seeded minibatches on scikit-learn's digits (pixels in [0, 1])."""
     try:
         widths = [check.integer("hidden[i]", h, 1, 4096) for h in hidden]

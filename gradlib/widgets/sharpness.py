@@ -1,4 +1,4 @@
-"""Explorer for notebook 10: the learning rate against the edge of stability.
+"""Explorer for notebook 11: the learning rate against the edge of stability.
 
     sharpness_explorer()   one slider over a small set of learning rates, every run computed once
                            at construction (pathologies.sharpness_trace) -> the sharpness against
@@ -6,7 +6,7 @@
 
 Pure helpers, usable and tested without any widget:
 
-    default_setup(n, noise, seed)   notebook 10's problem: moons with targets -1 / +1 and a fresh
+    default_setup(n, noise, seed)   notebook 11's problem: moons with targets -1 / +1 and a fresh
                                     2-32-32-1 tanh network with a linear output (squared error)
     RunSummary, summarize_run(run)  what one SharpnessRun shows, in numbers: the sharpness at the
                                     start, its peak, its median over the second half against
@@ -34,7 +34,7 @@ from .pathologies import SharpnessRun, sharpness_trace
 __all__ = ["DEFAULT_LRS", "default_setup", "RunSummary", "summarize_run",
            "SharpnessExplorer", "sharpness_explorer"]
 
-#: The slider's learning rates for notebook 10's network, whose sharpness starts at S_0 = 6.5 and,
+#: The slider's learning rates for notebook 11's network, whose sharpness starts at S_0 = 6.5 and,
 #: left to itself (small steps), peaks near 14: for 0.05 and 0.1 the line 2 / lr (40, 20) lies
 #: above that natural level, so no edge appears; for 0.2 and 0.3 (10, 6.7) it lies below, and the
 #: sharpness rises to 2 / lr and hovers there; for 0.4 and 0.5 (5, 4) it lies below even S_0: the
@@ -46,7 +46,7 @@ _OTHERS = "0.8"
 
 def default_setup(n: int = 200, noise: float = 0.1, seed: int = 0
                   ) -> tuple[Callable[[], MLP], np.ndarray, np.ndarray]:
-    """Notebook 10's experiment: (model_factory, X, T).
+    """Notebook 11's experiment: (model_factory, X, T).
 
         X, labels = moons(n, noise, seed);   T = 2 labels - 1   (targets -1, +1, shape (n, 1))
         model_factory() = MLP([2, 32, 32, 1], tanh, identity output (squared error), xavier, seed)
@@ -231,7 +231,7 @@ def sharpness_explorer(model_factory: Callable[[], MLP] | None = None, X: ArrayL
                        figsize: tuple[float, float] = (9.0, 3.6)) -> SharpnessExplorer:
     """Full-batch gradient descent at each learning rate of ``lrs`` (precomputed once): the
     sharpness against the step with 2 / lr, and the loss, for the lr on the slider. With no
-    model_factory, X, y: notebook 10's problem (default_setup()). ``steps`` of gradient descent
+    model_factory, X, y: notebook 11's problem (default_setup()). ``steps`` of gradient descent
     per run, the sharpness measured every ``every`` steps; ``lr`` is the slider's start (one of
     ``lrs``; None: the middle one)."""
     return SharpnessExplorer(model_factory, X, y, lrs, steps=steps, every=every, lr=lr,

@@ -1,4 +1,4 @@
-"""Explorers for notebooks 07-10: training an MLP, batch size and gradient noise, schedules.
+"""Explorers for notebooks 07 and 09: backprop and training an MLP, batch size and gradient noise, schedules.
 
     training_explorer()       moons/spirals: width, depth, activation, optimizer, lr (log), epochs,
                               batch size, seed -> the decision boundary and the loss curve
