@@ -6,16 +6,21 @@ control's ``value`` updates the figure synchronously by moving existing artists.
     notebook  explorer(s)                                        module
     01        slice_explorer, directional_explorer               calculus
     02        step_size_explorer                                 calculus
-    03        quadratic_explorer, descent_explorer               descent
-    04        curvature_explorer                                 curvature
+    03        quadratic_explorer, descent_explorer               descent       (drawn in the page)
+    04        curvature_explorer                                 curvature     (drawn in the page)
     05        newton_explorer                                    curvature
     06        momentum_explorer, optimizer_race                  momentum, descent
     07        backprop_explorer                                  backprop
-    08        training_explorer, batch_size_explorer,            training
+    09        training_explorer, batch_size_explorer,            training
               schedule_explorer
-    09        gradient_flow_explorer                             pathologies
-    10        sharpness_explorer                                 sharpness
-    11-12     regularization_explorer, adversarial_explorer      regularization
+    10        gradient_flow_explorer                             pathologies
+    11        sharpness_explorer                                 sharpness
+    12, 14    regularization_explorer, adversarial_explorer      regularization
+    13        curves_explorer                                    practice
+
+Explorers "drawn in the page" send numbers to one browser renderer (canvas.py + canvas.js, see
+docs/explorers.md) and keep working in static HTML copies; the others still draw with
+matplotlib (ipympl) and show a snapshot in static copies.
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ _EXPLORERS = {
     "batch_size_explorer": "training", "schedule_explorer": "training",
     "gradient_flow_explorer": "pathologies", "regularization_explorer": "regularization",
     "adversarial_explorer": "regularization", "backprop_explorer": "backprop",
-    "sharpness_explorer": "sharpness",
+    "sharpness_explorer": "sharpness", "curves_explorer": "practice",
 }
 __all__ = ["Dashboard", "new_figure", *_EXPLORERS]
 
