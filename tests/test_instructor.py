@@ -205,9 +205,13 @@ def test_deck_has_a_slide_per_part_and_no_errors(deck: tuple[Path, str]) -> None
     assert "NBVAL_CHECK_OUTPUT" not in page
     # formulas are typeset by the local MathJax copied beside the deck (no CDN)
     assert 'src="mathjax/MathJax.js' in page and (path.parent / "mathjax" / "MathJax.js").is_file()
-    # solutions go to the speaker notes, not onto the slides
-    assert page.count('<aside class="notes">') == sum("<details" in c.source for c in nb.cells
-                                                      if c.cell_type == "markdown")
+    # solutions (and the checked reference solutions, hidden in JupyterLab) go to the speaker
+    # notes, not onto the slides
+    hidden = sum(bool(c.metadata.get("jupyter", {}).get("source_hidden")) for c in nb.cells
+                 if c.cell_type == "code")
+    assert hidden >= 1
+    assert page.count('<aside class="notes">') == hidden + sum(
+        "<details" in c.source for c in nb.cells if c.cell_type == "markdown")
 
 
 def test_deck_embeds_the_notebook_animation_as_a_video(deck: tuple[Path, str]) -> None:
@@ -220,14 +224,16 @@ def test_deck_embeds_the_notebook_animation_as_a_video(deck: tuple[Path, str]) -
     for b64 in videos:
         mp4 = base64.b64decode(b64)
         assert mp4[4:8] == b"ftyp" and len(mp4) > 10_000        # a real MP4, not a stub
-    # the video sits on the slide of the section that introduces it
+    # the video sits in the part of the deck that introduces it
     before = nb.cells[:nb.cells.index(animated[0])]
     heading = next(ln for c in reversed(before) if c.cell_type == "markdown"
                    for ln in c.source.splitlines() if re.match(r"#{1,3}\s", ln))
     title = html_lib.escape(heading.lstrip("#").strip(), quote=False)
-    section = page[page.rfind("<section", 0, page.index("data:video/mp4")):
-                   page.index("data:video/mp4")]
-    assert re.sub(r"<[^>]+>", "", title) in re.sub(r"<[^>]+>", "", section)
+    # ... in the same column (a long section continues on subslides below its heading)
+    video_at = page.index("data:video/mp4")
+    column_at = max(m.start() for m in re.finditer(r"<section>\s*<section>", page[:video_at]))
+    column = page[column_at:video_at]
+    assert re.sub(r"<[^>]+>", "", title) in re.sub(r"<[^>]+>", "", column)
 
 
 # ---------------------------------------------------------------------------------------------
