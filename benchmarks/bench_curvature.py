@@ -7,7 +7,10 @@ way a learner drags it: each ``controls["lr"].value = ...`` runs the whole kerne
 synchronously (descend, the eigen-decomposition at every point, the glyphs and model level sets
 of every step, the frame's bytes, the trait sync). Scrubbing the step and Play never reach the
 kernel (they run in the page), so this is all a learner waits for in the kernel.
-Also times ``curvature_frame`` alone. Target (issue 11): <= 10 ms per update.
+Also times ``curvature_frame`` alone, and the Newton explorer (notebook 05:
+``newton_explorer("himmelblau", x0=(-4, 0), steps=40)``, its lr slider (gradient descent and
+momentum rerun) and its damping slider (damped Newton reruns), and ``newton_frame`` alone (all
+four runs). Target (issue 11): <= 10 ms per update.
 Prints wall-clock and CPU-time medians (on a busy shared machine wall time includes waiting
 for a core, CPU time does not).
 """
@@ -21,7 +24,7 @@ import time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from gradlib import experiments_curvature as EC  # noqa: E402
-from gradlib.widgets.curvature import curvature_explorer  # noqa: E402
+from gradlib.widgets.curvature import curvature_explorer, newton_explorer  # noqa: E402
 
 TARGET_MS = 10.0
 
@@ -56,7 +59,28 @@ def main() -> int:
           f"(curvature_frame alone {fw:.1f} / {fc:.1f} ms); frame {dash.frame.nbytes / 1000:.0f} KB; "
           f"target <= {TARGET_MS:.0f} ms")
     dash.close()
-    return 0 if c <= TARGET_MS else 1
+
+    newton = newton_explorer("himmelblau", x0=(-4.0, 0.0), steps=40, damping=50.0)
+    nlrs = [5e-3 + 1e-5 * i for i in range(args.repeats)]
+    mus = [20.0 + 0.5 * i for i in range(args.repeats)]
+
+    def move_lr(i: int) -> None:
+        newton.controls["lr"].value = nlrs[i]
+
+    def move_mu(i: int) -> None:
+        newton.controls["damping"].value = mus[i]
+
+    def newton_alone(i: int) -> None:
+        EC.newton_frame(EC.NewtonSettings("himmelblau", (-4.0, 0.0), 40, nlrs[i], 0.9, mus[i]))
+
+    lw, lc = _time(move_lr, args.repeats)
+    mw, mc = _time(move_mu, args.repeats)
+    aw, ac = _time(newton_alone, args.repeats)
+    print(f"Newton explorer, 40 steps: lr update {lw:.1f} ms wall / {lc:.1f} ms CPU, damping "
+          f"update {mw:.1f} / {mc:.1f} ms (newton_frame alone, all four runs, {aw:.1f} / "
+          f"{ac:.1f} ms); frame {newton.frame.nbytes / 1000:.0f} KB; target <= {TARGET_MS:.0f} ms")
+    newton.close()
+    return 0 if max(c, lc, mc) <= TARGET_MS else 1
 
 
 if __name__ == "__main__":

@@ -147,6 +147,25 @@ def bench_quadratic(repeats: int) -> Timer:
     return timer
 
 
+def bench_momentum(repeats: int, steps: int = 150) -> tuple[Timer, Timer, int]:
+    """momentum_explorer (notebook 06): the lr slider, then the beta slider, moved to fresh values
+    (the rate map is in the cached scene; a move costs the run, its rates and the frame)."""
+    from gradlib.widgets import momentum
+    explorer = momentum.momentum_explorer(kappa=100, angle=30, beta=0.5, steps=steps)
+    rng = np.random.default_rng(8)
+    lrs, betas = rng.uniform(0.005, 0.04, repeats + 3), rng.uniform(0.0, 0.95, repeats)
+    for v in lrs[:3]:
+        explorer.controls["lr"].value = float(v)
+    lr_timer, beta_timer = Timer(), Timer()
+    for v in lrs[3:]:
+        lr_timer(lambda: setattr(explorer.controls["lr"], "value", float(v)))
+    for v in betas:
+        beta_timer(lambda: setattr(explorer.controls["beta"], "value", float(v)))
+    nbytes = explorer.frame.nbytes
+    explorer.close()
+    return lr_timer, beta_timer, nbytes
+
+
 def verdict(ok: bool) -> str:
     return "OK" if ok else "MISSED"
 
@@ -170,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         racing = bench_race(max(5, n // 6))
         race_update, race_bytes = bench_race_update(max(10, n // 2))
         quadratic = bench_quadratic(n)
+        mom_lr, mom_beta, mom_bytes = bench_momentum(n)
+        mom_long, _, mom_long_bytes = bench_momentum(max(10, n // 2), steps=500)
         explorer.close()
 
     rows = [(f"slider update: 200 steps, frame of {nbytes / 1e3:.1f} KB sent", update),
@@ -181,7 +202,11 @@ def main(argv: list[str] | None = None) -> int:
             ("race: 7 optimizers x 500 steps, rosenbrock", racing),
             (f"race explorer: lr slider, 6 x 300 steps, {race_bytes / 1e3:.0f} KB sent",
              race_update),
-            ("quadratic explorer: lr slider, 40 steps", quadratic)]
+            ("quadratic explorer: lr slider, 40 steps", quadratic),
+            (f"momentum explorer: lr slider, 150 steps, {mom_bytes / 1e3:.0f} KB sent", mom_lr),
+            ("momentum explorer: beta slider, 150 steps", mom_beta),
+            (f"momentum explorer: lr slider, 500 steps, {mom_long_bytes / 1e3:.0f} KB sent",
+             mom_long)]
     print("descent explorer on rosenbrock, gd; kernel side only (the page draws)")
     print(f"{'':62s} {'wall ms':>9s} {'cpu ms':>8s}")
     for label, timer in rows:
@@ -196,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"race explorer update: median {ru:.1f} ms vs target <= {TARGET_MS:g} ms: "
           f"{verdict(ru <= TARGET_MS)}; quadratic explorer update: median {qu:.1f} ms: "
           f"{verdict(qu <= TARGET_MS)}")
+    mu = max(mom_lr.ms[0], mom_beta.ms[0], mom_long.ms[0])
+    print(f"momentum explorer update: median <= {mu:.1f} ms vs target <= {TARGET_MS:g} ms: "
+          f"{verdict(mu <= TARGET_MS)}")
     return 0
 
 

@@ -12,6 +12,13 @@ browser renderer, and canvas.js repeats them operation for operation for pages w
     curvature_frame(settings) -> Frame     path, eigen-glyph and model level sets per step,
                                            lr * lambda along the path against the stability line
     curvature_scene(surface) -> Scene      the contours (picture) and the lr * lambda chart panel
+
+The Newton explorer (notebook 05; canvas.js ``newtonFrame``):
+
+    NewtonSettings(...)                    surface, start, steps, lr, beta, damping
+    run_newton(settings)                   gradient descent, momentum, Newton, damped Newton
+    newton_frame(settings) -> Frame        the four paths and |grad f| along each run
+    newton_scene(surface) -> Scene         the contours and the |grad f| chart panel
 """
 from __future__ import annotations
 
@@ -29,7 +36,9 @@ from .experiments import describe
 __all__ = ["CURVATURE_OPTIMIZERS", "CurvatureSettings", "curvature_surface", "eig2",
            "curvature_limit", "curvature_optimizer", "run_curvature", "curvature_frame",
            "curvature_scene", "KIND_WORDS", "eigen_kind", "MODEL_RADII", "ELLIPSE_POINTS",
-           "HYPERBOLA_POINTS", "GLYPH_FRACTION"]
+           "HYPERBOLA_POINTS", "GLYPH_FRACTION", "NEWTON_RUNNERS", "NEWTON_COLORS", "NewtonSettings",
+           "newton_optimizers", "run_newton", "run_newton_one", "newton_end_kind", "newton_status",
+           "newton_frame", "newton_scene"]
 
 #: Optimizers whose stability on a quadratic is decided by lr * lambda (and Newton, which is not).
 CURVATURE_OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "newton")
@@ -395,4 +404,185 @@ def curvature_scene(surface: Any, figsize: tuple[float, float] = (9.0, 4.5),
     alt = (f"Contour plot of {_title(surface)} with the descent path, the Hessian's "
            f"eigen-directions and the local quadratic model at the shown step; lr·λmax and "
            f"lr·λmin along the path against the stability line on the right.")
+    return Scene(base.width, base.height, base.image, tuple(panels), alt)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the Newton explorer (notebook 05) draws: four methods from one start
+# ---------------------------------------------------------------------------------------------
+#: The Newton explorer's runners, in racing order (labels of its legend and status line).
+NEWTON_RUNNERS: tuple[str, ...] = ("gradient descent", "momentum", "Newton", "damped Newton")
+#: Runner colours (plots.path_colors(4): Okabe-Ito blue, orange, green, pink; colour-blind safe).
+NEWTON_COLORS: tuple[str, ...] = ("#0072b2", "#e69f00", "#009e73", "#cc79a7")
+#: |grad f| is floored here on the log chart (an exact 0 has no logarithm).
+GRAD_FLOOR = 1e-16
+#: descend's tolerance on |grad f| for every runner (second_order_race's).
+NEWTON_TOL = 1e-10
+NEWTON_MAX_STEPS = 500
+
+
+@dataclass(frozen=True)
+class NewtonSettings:
+    """The Newton explorer's controls: ``surface`` (a catalogue name, the quadratic built with
+    ``kappa`` and ``angle``, or a Surface object), ``start`` (None: the surface's), ``steps``,
+    ``lr`` (gradient descent and momentum), ``beta`` (momentum), ``damping`` (damped Newton)."""
+
+    surface: Any = "himmelblau"
+    start: tuple[float, float] | None = (-4.0, 0.0)
+    steps: int = 40
+    lr: float = 0.01
+    beta: float = 0.9
+    damping: float = 50.0
+    kappa: float = 10.0
+    angle: float = 30.0
+
+
+def newton_optimizers(settings: NewtonSettings) -> dict[str, optim.Optimizer]:
+    """label -> optimizer (``NEWTON_RUNNERS``):
+
+        gradient descent   x <- x - lr g
+        momentum           b <- beta b + g;  x <- x - lr b
+        Newton             x <- x - H^-1 g
+        damped Newton      x <- x - (H + damping I)^-1 g
+    """
+    lr = check.positive("lr", settings.lr)
+    beta = check.unit_interval("beta", settings.beta)
+    damping = check.positive("damping", settings.damping)
+    return dict(zip(NEWTON_RUNNERS, (optim.gd(lr), optim.momentum(lr, beta), optim.newton(),
+                                     optim.newton(damping=damping))))
+
+
+def run_newton_one(settings: NewtonSettings, label: str) -> optim.Path:
+    """One runner's ``optim.descend`` (tol ``NEWTON_TOL``) for these settings."""
+    check.one_of("label", label, NEWTON_RUNNERS)
+    surface = curvature_surface(settings.surface, settings.kappa, settings.angle)
+    steps = check.integer("steps", settings.steps, 1, NEWTON_MAX_STEPS)
+    return optim.descend(surface, newton_optimizers(settings)[label], settings.start, steps,
+                         tol=NEWTON_TOL)
+
+
+def run_newton(settings: NewtonSettings) -> tuple[optim.Path, ...]:
+    """Every runner's path, in ``NEWTON_RUNNERS`` order."""
+    return tuple(run_newton_one(settings, label) for label in NEWTON_RUNNERS)
+
+
+def newton_end_kind(surface: Any, path: optim.Path) -> str:
+    """What kind of point a converged run ended at (closed-form ``eig2`` + ``eigen_kind``, the
+    page's rule); "" for a run that did not converge or where H is not finite."""
+    if path.status != "converged":
+        return ""
+    with np.errstate(all="ignore"):
+        H = np.asarray(surface.hess(np.asarray(path.xs[-1], dtype=float)), dtype=float)
+    lam, _ = eig2(H.reshape(2, 2))
+    return eigen_kind(lam) if np.all(np.isfinite(lam)) else ""
+
+
+#: |f| below this prints as "|f| < 1e-08": a value that small carries rounding noise in its
+#: leading digits (the page and the kernel evaluate f in different operation orders).
+F_PRINT_FLOOR = 1e-8
+
+
+def _f_text(value: float) -> str:
+    return f"f = {value:.4g}" if not abs(value) < F_PRINT_FLOOR else f"|f| < {F_PRINT_FLOOR:g}"
+
+
+def _coord(v: float) -> str:
+    """v to 3 decimals, with |v| < 5e-4 as "0.000" (never "-0.000": the sign of a coordinate
+    rounding to zero is rounding noise, and may differ between the page and the kernel)."""
+    return f"{v if not abs(v) < 5e-4 else 0.0:.3f}"
+
+
+def newton_status(surface: Any, paths: tuple[optim.Path, ...]) -> str:
+    """One line: where the runs start, then per runner how it ended, e.g.
+
+        "from (-4.00, 0.00) · gradient descent: converged after 25 steps at (-3.779, -3.283),
+         f = 2.1e-21, a minimum of f · ... · Newton: converged after 6 steps at (-3.073, -0.081),
+         f = 104, a saddle of f · ..."
+
+    A run that stopped early says why (``Path.message``: the step where |x| blew up, or a
+    singular H + damping I) and where its last finite point is.
+    """
+    x0 = paths[0].xs[0]
+    parts = [f"from ({x0[0]:.2f}, {x0[1]:.2f})"]
+    for label, path in zip(NEWTON_RUNNERS, paths):
+        end, value = path.xs[-1], float(path.losses[-1])
+        at = f"({_coord(end[0])}, {_coord(end[1])})"
+        if path.status == "diverged":
+            parts.append(f"{label}: {path.message}; last finite point {at}, {_f_text(value)}")
+            continue
+        if path.status == "converged":
+            text = f"{label}: converged after {path.steps} steps at {at}, {_f_text(value)}"
+        else:
+            g = path.grads[-1]
+            text = (f"{label}: not converged after {path.steps} steps "
+                    f"(|∇f| = {math.hypot(g[0], g[1]):.2g}) at {at}, {_f_text(value)}")
+        kind = newton_end_kind(surface, path)
+        if kind:
+            text += f", a {kind} of f"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def newton_frame(settings: NewtonSettings, paths: tuple[optim.Path, ...] | None = None) -> Any:
+    """What the Newton explorer draws (a ``gradlib.scene.Frame``).
+
+    Panel "surface": known minima, the start, for each runner (``NEWTON_COLORS``) its path
+    revealed step by step ("upto") and its current point ("at": a run that stopped stays at its
+    last point), an X where a diverged run stopped ("end"). Panel "grad" (a chart, log scale):
+    |grad f(x_t)| = hypot(g_x, g_y) along each run (floored at ``GRAD_FLOOR``) and its current
+    point. Status: ``newton_status``. ``paths`` (optional): ``run_newton(settings)``.
+    """
+    from .scene import Frame, Layer
+
+    surface = curvature_surface(settings.surface, settings.kappa, settings.angle)
+    if paths is None:
+        paths = run_newton(settings)
+    minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
+    layers = [Layer("surface", minima, "points", "all",
+                    {"marker": "*", "size": 13, "fill": "#ffffff", "edge": "#000000",
+                     "label": "known minima"}),
+              Layer("surface", paths[0].xs[:1], "points", "all",
+                    {"marker": "o", "size": 9, "fill": "#ffffff", "edge": "#000000", "width": 2,
+                     "label": "start x₀ (click to move)"})]
+    for label, path, color in zip(NEWTON_RUNNERS, paths, NEWTON_COLORS):
+        xs = path.xs
+        layers.append(Layer("surface", xs, "line", "upto",
+                            {"color": color, "width": 1.3, "marker": "o", "size": 2,
+                             "label": label}))
+        layers.append(Layer("surface", xs, "points", "at",
+                            {"marker": "o", "size": 7, "fill": color, "edge": "#000000",
+                             "label": label}))
+        if path.status == "diverged":
+            layers.append(Layer("surface", xs[-1:], "points", "end",
+                                {"marker": "X", "size": 10, "fill": color, "edge": "#000000",
+                                 "label": f"{label}: stopped here"}))
+    for label, path, color in zip(NEWTON_RUNNERS, paths, NEWTON_COLORS):
+        g = np.asarray(path.grads, dtype=float)
+        norm = np.maximum(np.hypot(g[:, 0], g[:, 1]), GRAD_FLOOR)
+        curve = np.column_stack([np.arange(len(norm), dtype=float), norm])
+        layers.append(Layer("grad", curve, "line", "upto",
+                            {"color": color, "width": 1.4, "label": label}))
+        layers.append(Layer("grad", curve, "points", "at",
+                            {"marker": "o", "size": 6, "fill": color, "edge": "#000000",
+                             "label": label}))
+    longest = max(p.steps for p in paths)
+    return Frame(tuple(layers), longest, newton_status(surface, paths), "info",
+                 {"grad": {"ylog": True, "title": "|∇f(xₜ)| along each run (log scale)",
+                           "xlim": [0, max(longest, 1)]}})
+
+
+@lru_cache(maxsize=24)
+def newton_scene(surface: Any, figsize: tuple[float, float] = (9.0, 4.5), dpi: int = 100) -> Any:
+    """The Newton explorer's static layer: the contours (panel "surface", rendered once by
+    matplotlib) and the |grad f| chart (panel "grad", drawn by the page)."""
+    from .experiments import descent_scene
+    from .scene import Panel, Scene
+
+    base = descent_scene(surface, figsize, 20, dpi, what="four methods' paths")
+    panels = [p if p.name != "loss" else
+              Panel("grad", "chart", p.bbox, title="|∇f(xₜ)| along each run", xlabel="step t")
+              for p in base.panels]
+    alt = (f"Contour plot of {_title(surface)} with the paths of gradient descent, momentum, "
+           f"Newton and damped Newton from one start; |∇f(xₜ)| along each run on the right "
+           f"(log scale).")
     return Scene(base.width, base.height, base.image, tuple(panels), alt)

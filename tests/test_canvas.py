@@ -540,3 +540,127 @@ def test_js_curvature_bad_start_is_a_status(js):
                        {"global_min": None, "xlim": list(surface.xlim), "minima": []})
     assert mine["kind"] == "error" and mine["status"] == f"cannot run: {err.value}"
     assert mine["layers"] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the Newton explorer (notebook 05): the page's newtonFrame vs experiments_curvature.newton_frame
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def js_newton(browser):
+    """A blank page with canvas.js loaded (its Newton functions in ``window.gn``) and the
+    surfaces the cases below use, compiled to JavaScript (``window.SN``)."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    named = {n: EC.curvature_surface(n) for n in
+             ("himmelblau", "rosenbrock", "monkey_saddle", "six_hump_camel", "saddle", "quadratic")}
+    named["singular"] = E.resolve_surface(E.CUSTOM, "x**2 + y")
+    named["logx"] = E.resolve_surface(E.CUSTOM, "log(x) + y**2")
+    fns = ",\n".join(f"{json.dumps(k)}: {jsmath.surface_js(v)}" for k, v in named.items())
+    source = C.module_source().replace("export default { render };", "")
+    source += ("\nwindow.gn = {newtonFrame, newtonStatus};\nwindow.SN = {" + fns + "};\n")
+    page.set_content("<!doctype html><html><body></body></html>")
+    page.add_script_tag(content=source, type="module")
+    page.wait_for_function("() => window.gn && window.SN")
+    yield page, named
+    assert not errors, errors
+    page.close()
+
+
+def _newton_default_lr(name, start):
+    return WC.default_lr(EC.curvature_surface(name), start)
+
+
+NEWTON_CASES = [
+    ("himmelblau", (-4.0, 0.0), 40, None, 50.0),       # Newton: a saddle; damped: a minimum
+    ("himmelblau", (-4.0, 0.0), 40, None, 19.5),       # damped Newton ends on the saddle too
+    ("himmelblau", (0.5, -1.0), 60, 0.01, 5.0),
+    ("rosenbrock", None, 100, 1e-3, 1.0),
+    ("rosenbrock", None, 50, 0.05, 1000.0),            # GD and momentum diverge
+    ("singular", (1.0, 1.0), 30, 0.1, 0.5),            # H = [[2, 0], [0, 0]]: Newton stops at once
+    # degenerate Hessian at the origin, approached along y = 0 (from the catalogue start
+    # (1.2, 0.2) damped Newton is chaotic: a 1e-13 change of x0 moves its path by O(1), so no
+    # two implementations can agree path for path there)
+    ("monkey_saddle", (1.2, 0.0), 40, 0.05, 1.0),
+    ("six_hump_camel", (-1.4, -0.2), 80, 0.02, 2.0),
+    ("saddle", (1.0, 0.01), 60, 0.1, 3.0),             # f unbounded below
+    ("quadratic", (1.0, 1.0), 30, 0.19, 0.3),          # SPD: Newton in one step
+]
+
+
+@pytest.mark.parametrize("name, start, steps, lr, damping", NEWTON_CASES, ids=[
+    "himmelblau-saddle", "himmelblau-mu19.5", "himmelblau-centre", "rosenbrock", "rosen-diverges",
+    "singular-hessian", "monkey-degenerate", "camel", "saddle-unbounded", "quadratic-spd"])
+def test_js_newton_frame_equals_python(js_newton, name, start, steps, lr, damping):
+    """Every layer (≤ 1e-12 relative), the chart settings and the status line word for word."""
+    page, named = js_newton
+    surface = named[name]
+    start = start or tuple(float(v) for v in surface.start)
+    lr = lr if lr is not None else _newton_default_lr(name, start)
+    settings = EC.NewtonSettings(surface, start, steps, lr, 0.9, damping)
+    ref = EC.newton_frame(settings)
+    info = {"minima": np.asarray(surface.minima).reshape(-1, 2).tolist()}
+    s = {"start": list(start), "steps": steps, "lr": lr, "beta": 0.9, "damping": damping}
+    mine = page.evaluate(f"([name, s, info]) => ({LAYERS_JS})(window.gn.newtonFrame(s, window.SN[name], info))",
+                         [name, s, info])
+    _same_frame(mine, ref)
+
+
+def test_newton_frame_cases_cover_what_they_claim(js_newton):
+    """The cases above include a singular Newton system, a diverging run, a saddle and a
+    one-step solve (so the comparison is not only of easy runs)."""
+    _, named = js_newton
+    sing = EC.run_newton(EC.NewtonSettings(named["singular"], (1.0, 1.0), 30, 0.1, 0.9, 0.5))
+    assert sing[2].status == "diverged" and "singular" in sing[2].message and sing[2].steps == 0
+    rosen = EC.run_newton(EC.NewtonSettings(named["rosenbrock"], (-1.2, 1.0), 50, 0.05, 0.9, 1000.0))
+    assert rosen[0].status == "diverged" and rosen[1].status == "diverged"
+    frame = EC.newton_frame(EC.NewtonSettings(named["himmelblau"], (-4.0, 0.0), 40,
+                                              _newton_default_lr("himmelblau", (-4.0, 0.0)), 0.9, 50.0))
+    assert "Newton: converged after 5 steps at (-3.073, -0.081), f = 104, a saddle of f" in frame.status
+    assert "damped Newton: converged" in frame.status and "a minimum of f" in frame.status
+    spd = EC.run_newton(EC.NewtonSettings(named["quadratic"], (1.0, 1.0), 30, 0.19, 0.9, 0.3))
+    assert spd[2].status == "converged" and spd[2].steps == 1
+
+
+def test_js_newton_bad_start_is_a_status(js_newton):
+    """f undefined at the start: the page says what the kernel says, no layers, no exception."""
+    page, named = js_newton
+    with pytest.raises(ValueError) as err:
+        EC.newton_frame(EC.NewtonSettings(named["logx"], (-1.0, 0.0), 10, 0.1, 0.9, 1.0))
+    mine = page.evaluate("() => window.gn.newtonFrame({start: [-1.0, 0.0], steps: 10, lr: 0.1,"
+                         " beta: 0.9, damping: 1.0}, window.SN.logx, {minima: []})")
+    assert mine["kind"] == "error" and mine["status"] == f"cannot run: {err.value}"
+    assert mine["layers"] == []
+
+
+def test_newton_static_copy_opens_with_a_snapshot_and_runs(browser, closing):
+    """The Newton explorer's static copy: the snapshot <img> (alt = the status line) replaced by
+    the page's explorer, whose first status is the kernel's; a slider changes the pixels."""
+    test_static_copy_opens_with_a_snapshot_and_runs(
+        browser, closing, lambda: WC.newton_explorer("himmelblau", (-4.0, 0.0), steps=40,
+                                                     damping=50.0))
+
+
+def test_newton_static_copy_click_moves_the_start(browser, closing):
+    """A click on the page's contour plot moves the start of all four runs (no kernel)."""
+    dash = WC.newton_explorer("himmelblau", (-4.0, 0.0), steps=40, damping=50.0)
+    closing(dash)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.set_content(f"<!doctype html><html lang=en><body>{dash.static_html()}</body></html>")
+        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        before = page.locator(".gradlib-static").get_attribute("data-status")
+        assert before.startswith("from (-4.00, 0.00) · ")
+        panel = dash.scene.panels[0]
+        x, y, w, h = panel.bbox
+        box = page.locator(".gradlib-static canvas").bounding_box()
+        sx, sy = box["width"] / dash.scene.width, box["height"] / dash.scene.height
+        page.mouse.click(box["x"] + (x + 0.75 * w) * sx, box["y"] + (y + 0.25 * h) * sy)
+        page.wait_for_timeout(100)
+        after = page.locator(".gradlib-static").get_attribute("data-status")
+        assert after != before and not after.startswith("from (-4.00, 0.00)")
+        assert "nan" not in after.lower() and not errors, errors
+    finally:
+        page.close()

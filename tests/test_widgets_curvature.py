@@ -296,46 +296,149 @@ def test_explorer_accepts_a_surface_object_and_a_start(closing):
     assert "nan" not in dash.frame.status.lower()
 
 
-# --- the Newton explorer ------------------------------------------------------------------
+# --- the Newton explorer: newton_frame (pure) and the explorer (controls -> frame -> Canvas) ---
+from gradlib import experiments_curvature as EC  # noqa: E402
+
+
+def _layer(frame, panel, label, kind):
+    return [layer for layer in frame.layers if layer.panel == panel
+            and layer.style["label"] == label and layer.kind == kind][0]
+
+
+def test_newton_frame_is_four_descend_runs_and_their_gradient_norms():
+    """Without widgets: each runner's path is optim.descend with its own optimizer; the chart is
+    |grad f| recomputed from SymPy's gradient at every point; reveal rules and sizes."""
+    himmelblau = surfaces.get("himmelblau")
+    settings = EC.NewtonSettings("himmelblau", (-4.0, 0.0), 40, 0.01, 0.9, 50.0)
+    frame = EC.newton_frame(settings)
+    gx, gy = (sp.lambdify(himmelblau.variables, sp.diff(himmelblau.expr, v))
+              for v in himmelblau.variables)
+    field = {"gradient descent": optim.gd(0.01), "momentum": optim.momentum(0.01, 0.9),
+             "Newton": optim.newton(), "damped Newton": optim.newton(damping=50.0)}
+    for label, opt in field.items():
+        ref = optim.descend(himmelblau, opt, (-4.0, 0.0), 40, tol=1e-10)
+        path = _layer(frame, "surface", label, "line")
+        assert path.reveal == "upto"
+        np.testing.assert_array_equal(path.xy, ref.xs)
+        assert _layer(frame, "surface", label, "points").reveal == "at"
+        curve = _layer(frame, "grad", label, "line").xy
+        np.testing.assert_array_equal(curve[:, 0], np.arange(ref.steps + 1))
+        want = np.maximum(np.hypot([gx(*p) for p in ref.xs], [gy(*p) for p in ref.xs]), 1e-16)
+        np.testing.assert_allclose(curve[:, 1], want, rtol=1e-9, atol=1e-12)
+    assert frame.n_steps == 40 and frame.kind == "info" and frame.charts["grad"]["ylog"]
+    assert all(layer.style.get("label") for layer in frame.layers)
+    assert frame.nbytes < 30_000
+    assert "nan" not in frame.status.lower()
+
+
+def test_newton_status_names_the_saddle_and_the_minimum():
+    """The words for each run's end point agree with numpy's eigenvalues of SymPy's Hessian."""
+    himmelblau = surfaces.get("himmelblau")
+    settings = EC.NewtonSettings("himmelblau", (-4.0, 0.0), 40, 0.01, 0.9, 50.0)
+    paths = EC.run_newton(settings)
+    status = EC.newton_status(himmelblau, paths)
+    for label, kind, path in (("Newton", "saddle", paths[2]), ("damped Newton", "minimum", paths[3])):
+        lam = np.linalg.eigvalsh(sympy_hessian(himmelblau, path.xs[-1]))
+        assert (lam[0] < 0 < lam[1]) if kind == "saddle" else (lam[0] > 0)
+        value = float(path.losses[-1])
+        f_text = f"f = {value:.4g}" if abs(value) >= 1e-8 else "|f| < 1e-08"
+        assert f"{label}: converged after {path.steps} steps at ({path.xs[-1][0]:.3f}, " \
+               f"{path.xs[-1][1]:.3f}), {f_text}, a {kind} of f" in status
+    assert "|f| < 1e-08, a minimum of f" in status and "f = 104, a saddle of f" in status
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_newton_solves_a_random_positive_definite_quadratic_in_one_step(seed):
+    """f = 1/2 x.A.x - b.x with A SPD (5 seeds): Newton's first step lands on A^-1 b; damped
+    Newton with damping mu does not (its step is (A + mu I)^-1 g)."""
+    rng = np.random.default_rng(seed)
+    A, b = random_spd(rng), rng.normal(size=2)
+    c = [float(v) for v in (A[0, 0] / 2, A[0, 1], A[1, 1] / 2, b[0], b[1])]
+    text = f"{c[0]!r}*x**2 + {c[1]!r}*x*y + {c[2]!r}*y**2 - ({c[3]!r})*x - ({c[4]!r})*y"
+    surf = surfaces.Surface.from_text(text, xlim=(-5, 5), ylim=(-5, 5), start=(2.0, -2.0))
+    paths = EC.run_newton(EC.NewtonSettings(surf, (2.0, -2.0), 30, 0.01, 0.9, 1.0))
+    newton, damped = paths[2], paths[3]
+    assert newton.status == "converged" and newton.steps == 1
+    np.testing.assert_allclose(newton.xs[1], np.linalg.solve(A, b), rtol=1e-9, atol=1e-9)
+    g0 = A @ np.array([2.0, -2.0]) - b
+    np.testing.assert_allclose(damped.xs[1], [2.0, -2.0] - np.linalg.solve(A + np.eye(2), g0),
+                               rtol=1e-9, atol=1e-9)
+
+
+def test_newton_frame_singular_hessian_and_divergence_are_words_not_nan():
+    """f = x^2 + y: H = [[2, 0], [0, 0]] is singular, so pure Newton stops before its first step
+    (an X where it stopped, the reason in the status); on Rosenbrock lr = 0.05 sends gradient
+    descent and momentum off to infinity: each says where and why, and no number is NaN."""
+    flat = surfaces.Surface.from_text("x**2 + y")
+    frame = EC.newton_frame(EC.NewtonSettings(flat, (1.0, 1.0), 30, 0.1, 0.9, 0.5))
+    assert "Newton: stopped at step 1: H + damping*I is singular at x = [1.0, 1.0]" in frame.status
+    assert _layer(frame, "surface", "Newton: stopped here", "points").reveal == "end"
+    frame = EC.newton_frame(EC.NewtonSettings("rosenbrock", None, 50, 0.05, 0.9, 1000.0))
+    for label in ("gradient descent", "momentum"):
+        assert f"{label}: diverged at step" in frame.status
+        end = _layer(frame, "surface", f"{label}: stopped here", "points").xy
+        assert np.all(np.isfinite(end))
+    assert "nan" not in frame.status.lower()
+    for layer in frame.layers:
+        assert np.all(np.isfinite(layer.xy)), layer.style["label"]
+    with pytest.raises(ValueError, match="damping must be a finite number > 0"):
+        EC.newton_frame(EC.NewtonSettings("himmelblau", None, 10, 0.01, 0.9, 0.0))
+
+
 def test_newton_explorer_follows_its_controls(closing):
+    """controls[...] updates the frame synchronously; a click moves the start; a surface switch
+    moves window, start and lr; a bad surface name is a status line."""
     dash = WC.newton_explorer("himmelblau", (-4.0, 0.0), steps=30, damping=50.0)
     closing(dash)
     himmelblau = surfaces.get("himmelblau")
-    newton_line = dash.path_artists[2].line
+    lam_max = np.linalg.eigvalsh(sympy_hessian(himmelblau, (-4.0, 0.0)))[-1]
+    assert dash.controls["lr"].value == pytest.approx(1 / lam_max, rel=1e-2)  # slider step 0.01
     expected = optim.descend(himmelblau, optim.newton(), (-4.0, 0.0), 30)
-    np.testing.assert_allclose(newton_line.get_xydata(), expected.xs, rtol=1e-12)
-    with dash.hold():
-        dash.controls["x0"].value, dash.controls["y0"].value = 1.0, 1.0
-    for art in dash.path_artists:
-        np.testing.assert_allclose(art.line.get_xydata()[0], [1.0, 1.0], atol=1e-12)
+    np.testing.assert_array_equal(_layer(dash.frame, "surface", "Newton", "line").xy, expected.xs)
+    assert dash.race.labels == EC.NEWTON_RUNNERS and dash.canvas.frame["status"] == dash.frame.status
+    before = dash.frame
     dash.controls["damping"].value = 100.0
     damped = optim.descend(himmelblau, optim.newton(damping=dash.controls["damping"].value),
-                           (1.0, 1.0), 30)
-    np.testing.assert_allclose(dash.path_artists[3].line.get_xydata(), damped.xs, rtol=1e-12)
-    dash.controls["step"].value = 4
-    for path, head in zip(dash.race.paths, dash.heads):
-        k = min(4, path.steps)
-        np.testing.assert_array_equal(np.array(head.get_data()).ravel(), path.xs[k])
-    g = np.asarray(dash.grad_lines[0].get_ydata(), dtype=float)
-    np.testing.assert_allclose(g, np.maximum(np.linalg.norm(
-        himmelblau.grad(dash.race.paths[0].xs), axis=1), 1e-16), rtol=1e-12)
-    # a click on the contour plot moves the start
-    dash._on_click(SimpleNamespace(inaxes=dash.ax, xdata=-1.0, ydata=2.5))
+                           (-4.0, 0.0), 30)
+    np.testing.assert_array_equal(_layer(dash.frame, "surface", "damped Newton", "line").xy,
+                                  damped.xs)
+    np.testing.assert_array_equal(_layer(dash.frame, "surface", "gradient descent", "line").xy,
+                                  _layer(before, "surface", "gradient descent", "line").xy)
+    dash._on_click("surface", -1.0, 2.5)
     assert all(np.allclose(p.xs[0], [-1.0, 2.5]) for p in dash.race.paths)
+    assert dash.frame.status.startswith("from (-1.00, 2.50) · ")
+    dash._on_click("grad", 3.0, 3.0)                       # the chart is not a place to start
+    assert np.allclose(dash.race.paths[0].xs[0], [-1.0, 2.5])
     dash.controls["surface"].value = "bogus"
-    assert "unknown surface" in dash.status.value
+    assert "unknown surface" in dash.status.value and dash.canvas.frame["kind"] == "error"
     dash.controls["surface"].value = "rosenbrock"
-    assert np.array_equal(dash.race.paths[0].xs[0], surfaces.get("rosenbrock").start)
+    rosen = surfaces.get("rosenbrock")
+    assert np.array_equal(dash.race.paths[0].xs[0], rosen.start)
     assert dash.controls["x0"].min == -2.0 and dash.controls["x0"].max == 2.0
+    assert dash.controls["lr"].value == pytest.approx(WC.default_lr(rosen), rel=1e-2)
+    fig = dash.figure                                        # a snapshot
+    assert len(fig.axes) >= 2
 
 
-def test_newton_explorer_status_names_the_saddle(closing):
-    dash = WC.newton_explorer("himmelblau", (-4.0, 0.0), steps=30, damping=50.0)
+def test_newton_explorer_step_snapshot_and_kernel_free_copy(closing):
+    dash = WC.newton_explorer("himmelblau", (-4.0, 0.0), steps=40, damping=50.0, step=3)
     closing(dash)
-    assert "<b>Newton</b>: converged" in dash.status.value
-    assert "a <b>saddle</b> of f" in dash.status.value
+    assert dash.canvas.step == 3
+    assert "<br>" in dash.status.value and "a saddle of f" in dash.status.value
+    page = dash.static_html()
+    assert len(page.encode()) <= 1_000_000 and "https://" not in page and "http://" not in page
+    assert "mountStaticNewton(el, data, fns)" in page
+    assert 'class="gradlib-static-snapshot"' in page
     with pytest.raises(ValueError, match="damping must be a finite number > 0"):
         WC.newton_explorer(damping=0.0)
+    with pytest.raises(ValueError, match="x0 must be 2 finite coordinates"):
+        WC.newton_explorer(x0=(np.nan, 0.0))
+
+
+def test_newton_old_names_are_still_exported():
+    for name in ("NewtonExplorer", "newton_explorer", "second_order_race", "race_table",
+                 "race_optimizers", "Race", "RaceRow", "NewtonSettings", "newton_frame"):
+        assert name in WC.__all__ and hasattr(WC, name), name
 
 
 # --- the kernel-free animation ------------------------------------------------------------

@@ -292,59 +292,76 @@ def test_explorer_draws_the_run_its_controls_describe(dash):
     c["beta"].value = 0.8
     expected = optim.descend(M.Quadratic.rotated(50.0, 30.0), optim.momentum(0.02, 0.8),
                              None, 100, tol=0.0)
-    x, y = dash.path_line.get_data()
-    assert np.allclose(x, expected.xs[:, 0]) and np.allclose(y, expected.xs[:, 1])
-    cx, cy = dash.cursor.get_data()
-    assert cx[0] == pytest.approx(0.02) and cy[0] == pytest.approx(0.8)
+    np.testing.assert_array_equal(dash.frame.layer("path x₀, x₁, …").xy, expected.xs)
+    np.testing.assert_array_equal(dash.frame.layer("start x₀").xy, expected.xs[:1])
+    cursor = dash.frame.layer("your (lr, β)")
+    assert cursor.xy.tolist() == [[0.02, 0.8]] and cursor.style["marker"] == "o"
     lam = [1.0, 50.0]
     assert dash.rate == pytest.approx(float(M.rate_map(lam, 0.02, 0.8)))
     assert dash.measured == M.measured_rate(M.distances(expected))
     assert "per step from the iteration matrix" in dash.status.value
+    import html
+    assert html.escape(dash.frame.status) in dash.status.value and dash.frame.kind == "info"
+    loss = dash.frame.layer("f(xₖ)").xy
+    np.testing.assert_array_equal(loss[:, 0], np.arange(101))
+    np.testing.assert_array_equal(loss[:, 1], np.maximum(expected.losses,
+                                                         expected.losses.max() * 1e-16))
+    # what the canvas widget holds is this frame, as float64 bytes
+    sent = dash.canvas.frame["layers"][0]
+    np.testing.assert_array_equal(np.frombuffer(sent["xy"], "<f8").reshape(-1, 2), expected.xs)
 
 
 def test_explorer_names_every_mark(dash):
-    path_labels = [t.get_text() for t in dash.path_legend.get_texts()]
-    assert path_labels == ["level sets of f", "minimum", "path x₀, x₁, …", "start x₀"]
-    map_labels = [t.get_text() for t in dash.ax_map.get_legend().get_texts()]
-    assert map_labels == ["stability limit", "best (lr, β)", "best plain GD (β = 0)", "your (lr, β)"]
+    labels = {(layer.panel, layer.style["label"]) for layer in dash.frame.layers}
+    assert labels == {("path", "path x₀, x₁, …"), ("path", "start x₀"),
+                      ("path", "xₖ at the shown step"), ("map", "stability limit"),
+                      ("map", "best (lr, β)"), ("map", "best plain GD (β = 0)"),
+                      ("map", "your (lr, β)"), ("loss", "f(xₖ)"), ("loss", "xₖ at the shown step")}
+    assert [p.name for p in dash.scene.panels] == ["path", "map", "loss"]
     assert "β* = " in dash.status.value and "together with" in dash.status.value
 
 
-def test_explorer_moves_artists_and_never_rebuilds(dash):
-    artists = (dash.path_line, dash.image, dash.cursor, dash.star, *dash.ellipses)
-    axes = list(dash.figure.axes)
+def test_scene_is_rendered_once_per_method_and_kappa(dash):
+    scene = dash.scene
     c = dash.controls
     c["steps"].value = 200
-    c["kappa"].value = 200.0
+    c["lr"].value = 0.03
+    c["beta"].value = 0.3
+    assert dash.scene is scene                                  # lr, beta, steps: frame only
+    assert dash.frame.n_steps == 200 or dash.path.status == "diverged"
     c["method"].value = "nesterov"
-    assert (dash.path_line, dash.image, dash.cursor, dash.star, *dash.ellipses) == artists
-    assert dash.figure.axes == axes
-    assert len(dash.path_line.get_xdata()) in (201,) or dash.path.status == "diverged"
+    assert dash.scene is not scene
+    c["method"].value = "momentum"
+    assert dash.scene is scene                                  # cached
 
 
-def test_explorer_kappa_changes_map_and_level_sets(dash):
-    before_map = np.array(dash.image.get_array())
-    before_ellipse = np.array(dash.ellipses[0].get_xydata())
+def test_explorer_kappa_changes_map_and_markers(dash):
+    before = dash.scene
     dash.controls["kappa"].value = 400.0
-    assert not np.array_equal(np.array(dash.image.get_array()), before_map)
-    assert not np.allclose(dash.ellipses[0].get_xydata(), before_ellipse)
-    assert dash.image.get_extent()[1] == pytest.approx(1.1 * 4.0 / 400.0)
+    assert dash.scene.image != before.image
+    (map_panel,) = [p for p in dash.scene.panels if p.name == "map"]
+    assert map_panel.xlim == pytest.approx((0.0, 1.1 * 4.0 / 400.0))
+    assert map_panel.ylim == pytest.approx((0.0, 0.99))
+    assert dash.grid.extent[1] == pytest.approx(1.1 * 4.0 / 400.0)
     H = M.quadratic_hessian(400.0, 30.0)
-    pts = dash.ellipses[0].get_xydata()
-    values = 0.5 * np.einsum("ki,ij,kj->k", pts, H, pts)
-    assert np.allclose(values, values[0])
-    sx, sy = dash.star.get_data()
     polyak = curvature.optimal_momentum(H)
-    assert sx[0] == pytest.approx(polyak.lr) and sy[0] == pytest.approx(polyak.beta)
+    (star,) = dash.frame.layer("best (lr, β)").xy
+    assert star[0] == pytest.approx(polyak.lr) and star[1] == pytest.approx(polyak.beta)
+    (diamond,) = dash.frame.layer("best plain GD (β = 0)").xy
+    assert diamond[0] == pytest.approx(curvature.optimal_gd(H).lr) and diamond[1] == 0
+    assert np.allclose(dash.problem.H, H)
 
 
 def test_explorer_method_switch_shows_nesterov(dash):
     dash.controls["method"].value = "nesterov"
     best = M.optimal_nesterov([1.0, 50.0])
-    sx, sy = dash.star.get_data()
-    assert sx[0] == pytest.approx(best.lr) and sy[0] == pytest.approx(best.beta)
-    lx, ly = dash.limit_line.get_data()
-    assert lx[0] == pytest.approx(2.0 / 50.0)          # beta = 0: gradient descent's limit
+    (star,) = dash.frame.layer("best (lr, β)").xy
+    assert star[0] == pytest.approx(best.lr) and star[1] == pytest.approx(best.beta)
+    limit = dash.frame.layer("stability limit").xy
+    assert limit[0, 0] == pytest.approx(2.0 / 50.0) and limit[0, 1] == 0   # beta = 0: GD's limit
+    for lr_lim, b in limit:                                     # the rate crosses 1 on the line
+        assert float(M.rate_map([1.0, 50.0], 0.999 * lr_lim, b, "nesterov")) < 1
+        assert float(M.rate_map([1.0, 50.0], 1.001 * lr_lim, b, "nesterov")) > 1
     assert dash.rate == pytest.approx(float(M.rate_map([1.0, 50.0], 0.02, 0.5, "nesterov")))
     assert dash.path.optimizer == "nesterov"
 
@@ -360,10 +377,22 @@ def test_explorer_optimum_button(dash):
 def test_explorer_reports_divergence(dash):
     dash.controls["lr"].value = 0.5
     assert dash.rate > 1
-    assert dash.cursor.get_marker() == "X"
-    assert dash.status.value.startswith("diverges")
+    assert dash.frame.layer("your (lr, β)").style["marker"] == "X"
+    (cursor,) = dash.frame.layer("your (lr, β)").xy
+    assert cursor[0] == pytest.approx(1.1 * 4.0 / 50.0)       # pinned to the map's right edge
+    assert dash.status.value.startswith("<span") and "diverges: lr = 0.5" in dash.status.value
+    assert dash.frame.kind == "diverged" and "nan" not in dash.frame.status
     assert dash.path.status == "diverged"
-    assert np.all(np.isfinite(dash.path_line.get_xydata()))
+    assert f"left the box at step {dash.path.steps + 1}" in dash.frame.status
+    for layer in dash.frame.layers:
+        assert np.all(np.isfinite(layer.xy)), layer.style["label"]
+
+
+def test_explorer_figure_is_a_snapshot(dash):
+    fig = dash.figure
+    assert fig.get_size_inches() == pytest.approx((11.0, 3.8))
+    texts = {t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()}
+    assert {"path x₀, x₁, …", "your (lr, β)", "f(xₖ)"} <= texts
 
 
 def test_explorer_validation():
@@ -373,6 +402,155 @@ def test_explorer_validation():
         M.momentum_explorer(method="adam")
     with pytest.raises(ValueError, match=r"beta must be a finite number in \[0, 0.99\], got 1.5"):
         M.momentum_explorer(beta=1.5)
+
+
+# -- the pure frame function (no widgets) -----------------------------------------------------
+@pytest.mark.parametrize("method, kappa, lr, beta, steps", [
+    ("momentum", 100.0, 0.0198, 0.5, 150), ("nesterov", 10.0, 0.1, 0.6, 60),
+    ("momentum", 1000.0, 0.2, 0.9, 500), ("momentum", 1.0, 1.0, 0.0, 20),
+])
+def test_momentum_frame_against_its_oracles(method, kappa, lr, beta, steps):
+    from gradlib import experiments_momentum as EM
+    s = EM.MomentumSettings(method, kappa, 30.0, lr, beta, steps)
+    frame = EM.momentum_frame(s)
+    problem = EM.Quadratic.rotated(kappa, 30.0)
+    ref = optim.descend(problem, optim.make(method, lr=lr, beta=beta), None, steps, tol=0.0)
+    np.testing.assert_array_equal(frame.layer("path x₀, x₁, …").xy, ref.xs)
+    assert frame.n_steps == ref.steps
+    # the rate from the eigenvalues 1, kappa equals the spectral radius of the optimizer's own step
+    opt = optim.make(method, lr=lr, beta=beta)
+    rho = spectral_radius(iteration_matrix(opt, problem.H))
+    assert float(M.rate_map([1.0, kappa], lr, beta, method)) == pytest.approx(rho, rel=2e-7, abs=2e-7)
+    assert (frame.kind == "diverged") == (rho >= 1 + 1e-9)
+    assert "nan" not in frame.status and frame.nbytes < 60_000
+    assert frame.charts["loss"]["ylog"] and frame.charts["loss"]["xlim"] == [0.0, float(steps)]
+
+
+def test_momentum_frame_refuses_bad_settings():
+    from gradlib import experiments_momentum as EM
+    with pytest.raises(ValueError, match=r"method must be one of 'momentum', 'nesterov'"):
+        EM.momentum_frame(EM.MomentumSettings(method="adam"))
+    with pytest.raises(ValueError, match=r"kappa must be a finite number"):
+        EM.momentum_frame(EM.MomentumSettings(kappa=0.5))
+
+
+def test_scene_contract():
+    from gradlib import experiments_momentum as EM
+    sc = EM.momentum_scene("momentum", 100.0, 30.0)
+    assert sc.image.startswith(b"\x89PNG") and sc.nbytes < 100_000
+    kinds = {p.name: p.kind for p in sc.panels}
+    assert kinds == {"path": "image", "map": "image", "loss": "chart"}
+    assert EM.momentum_scene("momentum", 100.0, 30.0) is sc        # rendered once
+
+
+# -- the page computes the same frame (canvas.js momentumFrame, run in Chromium) ---------------
+@pytest.fixture(scope="module")
+def js(browser):
+    import json as _json
+
+    from gradlib.widgets import canvas as C
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    source = C.module_source().replace("export default { render };", "")
+    source += "\nwindow.gm = {momentumFrame, momentumRate, measuredRate};\n"
+    page.set_content("<!doctype html><html><body></body></html>")
+    page.add_script_tag(content=source, type="module")
+    page.wait_for_function("() => window.gm")
+    yield page
+    assert not errors, _json.dumps(errors)
+    page.close()
+
+
+FRAME_JS = """([s, info]) => { const f = window.gm.momentumFrame(s, info);
+  return {status: f.status, kind: f.kind, n_steps: f.n_steps, charts: f.charts,
+    layers: f.layers.map(l => ({panel: l.panel, kind: l.kind, reveal: l.reveal, style: l.style,
+                                xy: Array.from(l.xy)}))}; }"""
+
+
+@pytest.mark.parametrize("method, kappa, lr, beta, steps", [
+    ("momentum", 100.0, 0.0198, 0.5, 150),       # the notebook's start
+    ("momentum", 100.0, 0.0330, 0.67, 300),      # near Polyak's optimum
+    ("nesterov", 100.0, 0.0132, 0.6, 200),
+    ("momentum", 1000.0, 0.002, 0.95, 500),      # spirals (complex roots)
+    ("momentum", 100.0, 0.5, 0.5, 150),          # diverges: leaves the box
+    ("momentum", 100.0, 0.0401, 0.99, 40),       # rho >= 1 but still inside the box after 40 steps
+    ("nesterov", 10.0, 0.3, 0.9, 100),           # Nesterov diverging
+    ("momentum", 1.0, 1.0, 0.0, 20),             # kappa = 1, lr = 1: lands on the minimum
+], ids=["start", "optimum", "nesterov", "spiral", "diverges", "slow-diverge", "nag-diverges",
+        "exact"])
+def test_js_momentum_frame_equals_python(js, method, kappa, lr, beta, steps):
+    from gradlib import experiments_momentum as EM
+    s = EM.MomentumSettings(method, kappa, 30.0, lr, beta, steps)
+    ref = EM.momentum_frame(s)
+    info = EM.momentum_static_info(kappa, 30.0)
+    mine = js.evaluate(FRAME_JS, [{"method": method, "kappa": kappa, "lr": lr, "beta": beta,
+                                   "steps": steps}, info])
+    assert mine["status"] == ref.status                         # word for word
+    assert "nan" not in mine["status"].lower()
+    assert mine["kind"] == ref.kind and mine["n_steps"] == ref.n_steps
+    assert mine["charts"]["loss"]["title"] == ref.charts["loss"]["title"]
+    assert mine["charts"]["loss"]["ylog"] is True
+    np.testing.assert_allclose(mine["charts"]["loss"]["xlim"], ref.charts["loss"]["xlim"], rtol=1e-12)
+    assert len(mine["layers"]) == len(ref.layers)
+    for got, want in zip(mine["layers"], ref.layers):
+        assert (got["panel"], got["kind"], got["reveal"], got["style"]) == \
+            (want.panel, want.kind, want.reveal, want.style)
+        xy = np.array(got["xy"], dtype=float).reshape(-1, 2)
+        assert xy.shape == want.xy.shape, want.style["label"]
+        scale = max(1.0, float(np.max(np.abs(want.xy)))) if want.xy.size else 1.0
+        np.testing.assert_allclose(xy, want.xy, rtol=1e-12, atol=1e-12 * scale,
+                                   err_msg=want.style["label"])
+
+
+def test_static_copy_opens_with_a_snapshot_and_runs(browser):
+    """The kernel-free copy: <= 1 MB, nothing from outside, a snapshot <img> (alt = the status
+    line) that the module replaces; the page's first status is the kernel's; a slider and the
+    kappa menu change the pixels; the page's status after a move is the Python frame's."""
+    import base64
+    import html as H
+
+    from gradlib import experiments_momentum as EM
+    d = M.momentum_explorer(kappa=100, angle=30, beta=0.5)
+    try:
+        page_html = d._repr_mimebundle_()["text/html"]
+        status = d.frame.status
+    finally:
+        d.close()
+    assert len(page_html.encode()) <= 1_000_000
+    assert "http://" not in page_html and "https://" not in page_html
+    assert f'alt="{H.escape(status)}"' in page_html
+    src = page_html.split('src="data:image/png;base64,')[1].split('"')[0]
+    assert base64.b64decode(src).startswith(b"\x89PNG")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.set_content(f"<!doctype html><html lang=en><body>{page_html}</body></html>")
+        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        assert page.locator(".gradlib-static-snapshot").count() == 0
+        root = page.locator(".gradlib-static")
+        assert root.get_attribute("data-status") == status
+        canvas = page.locator(".gradlib-static canvas")
+        before = canvas.screenshot()
+        beta = page.locator(".gradlib-static input[name=beta]")
+        beta.focus()
+        for _ in range(5):
+            beta.press("ArrowRight")
+        page.wait_for_timeout(100)
+        assert canvas.screenshot() != before
+        lr = float(d.settings.lr)
+        want = EM.momentum_frame(EM.MomentumSettings("momentum", 100.0, 30.0, lr, 0.55, 150))
+        assert root.get_attribute("data-status") == want.status
+        before = canvas.screenshot()
+        page.locator(".gradlib-static select[name=kappa]").select_option("1000.0")
+        page.wait_for_timeout(100)
+        assert canvas.screenshot() != before
+        assert "κ = 1e+03" in root.get_attribute("data-status")
+        assert not errors, errors
+    finally:
+        page.close()
 
 
 # -- drawing the map ---------------------------------------------------------------------------

@@ -1488,4 +1488,287 @@ export function mountStaticCurvature(el, data, fns) {
   return model;
 }
 
+// ---- momentum explorer (notebook 06) ----
+// gradlib.experiments_momentum.momentum_frame, operation for operation; the rate map itself is
+// the scene's picture (one per method and kappa, rendered by the kernel and embedded).
+const MOM_METHODS = { momentum: "heavy-ball momentum", nesterov: "Nesterov momentum" };
+const MOM_PATH = "#d62728";
+
+/** experiments_momentum.rate_map at one (lr, beta) over the eigenvalues lam. */
+export function momentumRate(lam, lr, beta, method) {
+  let top = -Infinity;
+  for (const l of lam) {
+    let r;
+    if (method === "momentum") {
+      const a = (1.0 + beta) - lr * l, disc = a * a - 4.0 * beta;
+      r = disc >= 0 ? (Math.abs(a) + Math.sqrt(Math.max(disc, 0.0))) / 2.0 : Math.sqrt(beta);
+    } else {
+      const shrink = 1.0 - lr * l, T = (1.0 + beta) * shrink, D = beta * shrink, disc = T * T - 4.0 * D;
+      r = disc >= 0 ? (Math.abs(T) + Math.sqrt(Math.max(disc, 0.0))) / 2.0 : Math.sqrt(Math.max(D, 0.0));
+      if (Number.isNaN(r)) r = Infinity;
+    }
+    top = Math.max(top, r);
+  }
+  return top;
+}
+
+/** experiments_momentum.optimum for eigenvalues between mu and L. */
+export function momentumOptimum(mu, L, method) {
+  if (method === "nesterov") {
+    const root = Math.sqrt(3.0 * L / mu + 1.0);
+    return { lr: 4.0 / (3.0 * L + mu), beta: (root - 2.0) / (root + 2.0), rate: 1.0 - 2.0 / root };
+  }
+  const root = Math.sqrt(L / mu), rate = (root - 1.0) / (root + 1.0);
+  return { lr: 4.0 / (Math.sqrt(L) + Math.sqrt(mu)) ** 2, beta: rate * rate, rate };
+}
+
+function momentumLimit(lamMax, beta, method) {
+  const factor = method === "momentum" ? 2.0 * (1.0 + beta) : 2.0 * (1.0 + beta) / (1.0 + 2.0 * beta);
+  return factor / lamMax;
+}
+
+/** experiments_momentum.measured_rate of distances e (at least 8 of them). */
+export function measuredRate(e) {
+  let n = e.length;
+  for (let i = 0; i < e.length; i++) if (!(e[i] > 1e-250 * e[0])) { n = i; break; }
+  if (n < 8) return n === 1 ? 0.0 : Math.exp((Math.log(e[n - 1]) - Math.log(e[0])) / (n - 1));
+  const w = Math.floor(n / 4), k1 = Math.floor(n / 4), k2 = n - w;
+  let lo = -Infinity, hi = -Infinity;
+  for (let i = k1; i < k1 + w; i++) lo = Math.max(lo, e[i]);
+  for (let i = k2; i < k2 + w; i++) hi = Math.max(hi, e[i]);
+  return Math.exp((Math.log(hi) - Math.log(lo)) / (k2 - k1));
+}
+
+/** experiments_momentum.momentum_describe */
+export function momentumDescribe(method, kappa, lr, beta, rate, measured, path) {
+  const best = momentumOptimum(1.0, kappa, method);
+  const gdRate = (kappa - 1.0) / (kappa + 1.0);
+  const text = `best pair for κ = ${fmtG(kappa, 3)}: lr* = ${fmtG(best.lr, 3)} together with ` +
+    `β* = ${fmtF(best.beta, 2)}, ρ* = ${fmtF(best.rate, 3)} (at another lr, another β ` +
+    `is best); plain GD's best ρ = ${fmtF(gdRate, 3)}`;
+  if (rate >= 1) {
+    const limit = momentumLimit(kappa, beta, method);
+    const where = path.status === "diverged" ? `the run left the box at step ${path.steps + 1}` : `measured ${fmtF(measured, 3)}`;
+    return `diverges: lr = ${fmtG(lr, 3)} is above the stability limit ${fmtG(limit, 3)} for this β ` +
+      `(ρ = ${fmtF(rate, 3)} ≥ 1; ${where}). ${text}`;
+  }
+  const steps6 = rate > 0 ? Math.ceil(Math.log(1e-6) / Math.log(rate)) : 1;
+  return `ρ = ${fmtF(rate, 3)} per step from the iteration matrix, ${fmtF(measured, 3)} ` +
+    `measured on this run: the error shrinks 10⁶-fold in about ${steps6} steps. ${text}`;
+}
+
+/** experiments_momentum.momentum_frame: settings {method, kappa, lr, beta, steps}, info {H, start}
+ *  (H row-major, from the kernel's quadratic_hessian) -> frame. */
+export function momentumFrame(settings, info) {
+  const { method, lr, beta, steps } = settings;
+  const kappa = Number(settings.kappa);
+  if (!(method in MOM_METHODS)) throw new Error(`method must be one of 'momentum', 'nesterov', got '${method}'`);
+  const [h00, h01, h10, h11] = info.H;
+  const surf = { n: 2, fg: (x, y) => {
+    const u = x * h00 + y * h10, v = x * h01 + y * h11;        // x @ H
+    return [0.5 * (u * x + v * y), h00 * x + h01 * y, h10 * x + h11 * y];
+  } };
+  const path = descend(surf, makeOptimizer(method, lr, { beta }), info.start.slice(), steps, 0.0);
+  if (path.error) return errorFrame(`cannot run: ${path.error}`);
+  const k = path.steps, xs = path.xs;
+  const lam = [1.0, kappa];
+  const rate = momentumRate(lam, lr, beta, method);
+  const e = new Float64Array(k + 1);
+  for (let t = 0; t <= k; t++) e[t] = Math.sqrt(xs[2 * t] * xs[2 * t] + xs[2 * t + 1] * xs[2 * t + 1]);
+  const measured = e.length >= 8 ? measuredRate(e) : NaN;
+  const best = momentumOptimum(1.0, kappa, method);
+  const lrMax = 1.1 * (method === "momentum" ? 4.0 : 2.0) / kappa;
+  const betas = linspace(0.0, 0.99, 50);
+  const limit = betas.map((b) => momentumLimit(kappa, b, method));
+  let top = -Infinity;
+  for (let t = 0; t <= k; t++) top = Math.max(top, path.losses[t]);
+  const ks = new Float64Array(k + 1), floor = new Float64Array(k + 1);
+  for (let t = 0; t <= k; t++) { ks[t] = t; floor[t] = Math.max(path.losses[t], top * 1e-16); }
+  const now = { marker: "o", size: 8, fill: "#ffd92f", edge: "#000000", label: "xₖ at the shown step" };
+  const loss = pairs(ks, floor);
+  const layers = [
+    { panel: "path", kind: "line", reveal: "upto", xy: xs,
+      style: { color: MOM_PATH, width: 1.1, marker: "o", size: 3, label: "path x₀, x₁, …" } },
+    { panel: "path", kind: "points", reveal: "all", xy: xs.slice(0, 2),
+      style: { marker: "o", size: 8, fill: "#ffffff", edge: MOM_PATH, label: "start x₀" } },
+    { panel: "path", kind: "points", reveal: "at", xy: xs, style: now },
+    { panel: "map", kind: "line", reveal: "all", xy: pairs(limit, betas),
+      style: { color: "#000000", width: 1.0, dash: [5, 3], label: "stability limit" } },
+    { panel: "map", kind: "points", reveal: "all", xy: Float64Array.of(best.lr, best.beta),
+      style: { marker: "*", size: 14, fill: "#ffffff", edge: "#000000", label: "best (lr, β)" } },
+    { panel: "map", kind: "points", reveal: "all", xy: Float64Array.of(2.0 / (1.0 + kappa), 0.0),
+      style: { marker: "D", size: 7, fill: "#ffffff", edge: "#000000", label: "best plain GD (β = 0)" } },
+    { panel: "map", kind: "points", reveal: "all", xy: Float64Array.of(Math.min(lr, lrMax), beta),
+      style: { marker: rate >= 1 ? "X" : "o", size: 10, fill: MOM_PATH, edge: "#ffffff", label: "your (lr, β)" } },
+    { panel: "loss", kind: "line", reveal: "upto", xy: loss, style: { color: MOM_PATH, width: 1.2, label: "f(xₖ)" } },
+    { panel: "loss", kind: "points", reveal: "at", xy: loss, style: now },
+  ];
+  for (const l of layers) l.n = l.xy.length / 2;
+  return { layers, n_steps: k, status: momentumDescribe(method, kappa, lr, beta, rate, measured, path),
+    kind: rate >= 1 ? "diverged" : "info", path,
+    charts: { loss: { ylog: true, xlim: [0.0, Math.max(steps, 1)], title: `f(xₖ): lr = ${fmtG(lr, 3)}, β = ${fmtF(beta, 2)}` } } };
+}
+
+/** The momentum explorer without a kernel. data: {scenes: {"method|kappa": scene},
+ *  infos: {kappa: {H, start}}, kappas, methods, settings: {method, kappa, angle, lr, beta, steps}};
+ *  the kappa menu offers the kappas whose rate map was rendered. */
+export function mountStaticMomentum(el, data) {
+  const id = `gm${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const s = data.settings;
+  const { select, range, cur, form } = controlForm(el, id);
+  const method = select("method", "method", data.methods, s.method);
+  const kappa = select("kappa", "condition number κ", data.kappas.map((k) => [k, fmtG(Number(k), 3)]), s.kappa);
+  const lr = range("lr", "learning rate lr", -4, 0, 0.01, (v) => fmtG(v, 3), (v) => Math.pow(10, v)); lr._set(s.lr, Math.log10(s.lr));
+  const beta = range("beta", "β (momentum)", 0, 0.99, 0.01, (v) => fmtF(v, 2)); beta._set(s.beta, s.beta);
+  const steps = range("steps", "steps", 20, 500, 10, (v) => String(v)); steps._set(s.steps, s.steps);
+  const button = document.createElement("button"); button.type = "button"; button.textContent = "use the best (lr, β)";
+  form.append(document.createElement("span"), button);
+  const host = document.createElement("div"); el.append(host);
+  const sceneOf = () => data.scenes[`${method.value}|${kappa.value}`];
+  const model = localModel({ scene: sceneOf(), frame: null, step: -1 });
+  function update() {
+    const st = { method: method.value, kappa: Number(kappa.value), lr: cur.lr, beta: cur.beta, steps: cur.steps };
+    const frame = runFrame(() => momentumFrame(st, data.infos[kappa.value]));
+    model.set("step", -1); model.set("frame", frame); el.dataset.status = frame.status;
+  }
+  function newScene() { model.set("scene", sceneOf()); update(); }
+  method.addEventListener("change", newScene);
+  kappa.addEventListener("change", newScene);
+  button.addEventListener("click", () => {
+    const best = momentumOptimum(1.0, Number(kappa.value), method.value);
+    const l = Math.min(Math.max(best.lr, 1e-4), 1.0), b = Math.min(Math.max(best.beta, 0.0), 0.99);
+    lr._set(l, Math.log10(l)); beta._set(b, b); update();
+  });
+  for (const c of [lr, beta, steps]) c.addEventListener("input", update);
+  render({ model, el: host });
+  update();
+  return model;
+}
+// ---- end of the momentum explorer (notebook 06) ----
+
+// ---- Newton explorer (notebook 05) ----
+// gradlib.experiments_curvature.newton_frame, operation for operation: gradient descent,
+// momentum, Newton and damped Newton from one start (descend per runner), |∇f| along each run.
+const NEWTON_RUNNERS = ["gradient descent", "momentum", "Newton", "damped Newton"];
+const NEWTON_COLORS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7"];
+
+// experiments_curvature._f_text: a tiny |f| carries rounding noise in its leading digits
+const fText = (v) => (!(Math.abs(v) < 1e-8) ? `f = ${fmtG(v, 4)}` : "|f| < 1e-08");
+
+const coord3 = (v) => fmtF(!(Math.abs(v) < 5e-4) ? v : 0.0, 3);   // experiments_curvature._coord
+
+/** gradlib.experiments_curvature.newton_status */
+export function newtonStatus(surf, paths) {
+  const x0 = paths[0].xs;
+  const parts = [`from (${fmtF(x0[0], 2)}, ${fmtF(x0[1], 2)})`];
+  paths.forEach((path, i) => {
+    const label = NEWTON_RUNNERS[i], k = path.steps;
+    const ex = path.xs[2 * k], ey = path.xs[2 * k + 1], value = path.losses[k];
+    const at = `(${coord3(ex)}, ${coord3(ey)})`;
+    if (path.status === "diverged") { parts.push(`${label}: ${path.message}; last finite point ${at}, ${fText(value)}`); return; }
+    let text;
+    if (path.status === "converged") {
+      text = `${label}: converged after ${k} steps at ${at}, ${fText(value)}`;
+      const e = eigSym2(surf.h(ex, ey));
+      if (Number.isFinite(e.lam[0]) && Number.isFinite(e.lam[1])) text += `, a ${eigenKind(e.lam)} of f`;
+    } else {
+      text = `${label}: not converged after ${k} steps (|∇f| = ${fmtG(Math.hypot(path.grads[2 * k], path.grads[2 * k + 1]), 2)}) at ${at}, ${fText(value)}`;
+    }
+    parts.push(text);
+  });
+  return parts.join(" · ");
+}
+
+/** gradlib.experiments_curvature.newton_frame: {start, steps, lr, beta, damping} -> frame.
+ *  info: {minima}. */
+export function newtonFrame(settings, surf, info) {
+  const bad = (name, what) => errorFrame(`cannot run: ${name} must be ${what}, got ${pyRepr(settings[name])}`);
+  if (!(settings.lr > 0 && Number.isFinite(settings.lr))) return bad("lr", "a finite number > 0");
+  if (!(settings.beta >= 0 && settings.beta < 1)) return bad("beta", "a number in [0, 1)");
+  if (!(settings.damping > 0 && Number.isFinite(settings.damping))) return bad("damping", "a finite number > 0");
+  const opts = [makeOptimizer("gd", settings.lr), makeOptimizer("momentum", settings.lr, { beta: settings.beta }),
+    makeOptimizer("newton", 1.0, { damping: 0.0 }), makeOptimizer("newton", 1.0, { damping: settings.damping })];
+  const paths = [];
+  for (const o of opts) {
+    const path = descend(surf, o, settings.start, settings.steps, 1e-10);
+    if (path.error) return errorFrame(`cannot run: ${path.error}`);
+    paths.push(path);
+  }
+  const layers = [
+    { panel: "surface", kind: "points", reveal: "all", xy: Float64Array.from((info.minima || []).flat()),
+      style: { marker: "*", size: 13, fill: "#ffffff", edge: "#000000", label: "known minima" } },
+    { panel: "surface", kind: "points", reveal: "all", xy: paths[0].xs.slice(0, 2),
+      style: { marker: "o", size: 9, fill: "#ffffff", edge: "#000000", width: 2, label: "start x₀ (click to move)" } },
+  ];
+  paths.forEach((p, i) => {
+    const label = NEWTON_RUNNERS[i], color = NEWTON_COLORS[i], k = p.steps;
+    layers.push({ panel: "surface", kind: "line", reveal: "upto", xy: p.xs,
+      style: { color, width: 1.3, marker: "o", size: 2, label } });
+    layers.push({ panel: "surface", kind: "points", reveal: "at", xy: p.xs,
+      style: { marker: "o", size: 7, fill: color, edge: "#000000", label } });
+    if (p.status === "diverged") {
+      layers.push({ panel: "surface", kind: "points", reveal: "end", xy: p.xs.slice(2 * k, 2 * k + 2),
+        style: { marker: "X", size: 10, fill: color, edge: "#000000", label: `${label}: stopped here` } });
+    }
+  });
+  paths.forEach((p, i) => {
+    const label = NEWTON_RUNNERS[i], color = NEWTON_COLORS[i], k = p.steps;
+    const curve = new Float64Array(2 * (k + 1));
+    for (let t = 0; t <= k; t++) { curve[2 * t] = t; curve[2 * t + 1] = Math.max(Math.hypot(p.grads[2 * t], p.grads[2 * t + 1]), 1e-16); }
+    layers.push({ panel: "grad", kind: "line", reveal: "upto", xy: curve, style: { color, width: 1.4, label } });
+    layers.push({ panel: "grad", kind: "points", reveal: "at", xy: curve,
+      style: { marker: "o", size: 6, fill: color, edge: "#000000", label } });
+  });
+  for (const l of layers) l.n = l.xy.length / 2;
+  const longest = Math.max(...paths.map((p) => p.steps));
+  return { layers, n_steps: longest, status: newtonStatus(surf, paths), kind: "info",
+    charts: { grad: { ylog: true, title: "|∇f(xₜ)| along each run (log scale)", xlim: [0, Math.max(longest, 1)] } } };
+}
+
+/** The Newton explorer without a kernel. data: {surfaces: {name: {scene, info}},
+ *  settings: {surface, start, steps, lr, beta, damping}}; fns from gradlib.jsmath. */
+export function mountStaticNewton(el, data, fns) {
+  const id = `gn${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const s = data.settings;
+  const { select, range, cur } = controlForm(el, id);
+  const names = Object.keys(data.surfaces);
+  const surface = select("surface", "surface", names.map((n) => [n, n]), s.surface);
+  const x0 = range("x0", "start x", 0, 1, 0.005, (v) => fmtF(v, 2));
+  const y0 = range("y0", "start y", 0, 1, 0.005, (v) => fmtF(v, 2));
+  const lr = range("lr", "lr (GD, momentum)", -5, 0, 0.01, (v) => fmtG(v, 3), (v) => Math.pow(10, v)); lr._set(s.lr, Math.log10(s.lr));
+  const damping = range("damping", "damping μ", -2, 3, 0.01, (v) => fmtG(v, 3), (v) => Math.pow(10, v)); damping._set(s.damping, Math.log10(s.damping));
+  const steps = range("steps", "steps", 1, 500, 1, (v) => String(v)); steps._set(s.steps, s.steps);
+  function setWindow(name, start) {
+    const info = data.surfaces[name].info;
+    for (const [r, lim, v] of [[x0, info.xlim, start[0]], [y0, info.ylim, start[1]]]) {
+      r.min = String(Math.min(lim[0], v)); r.max = String(Math.max(lim[1], v)); r.step = String((lim[1] - lim[0]) / 200);
+      r._set(v, v);
+    }
+  }
+  setWindow(s.surface, s.start);
+  const host = document.createElement("div"); el.append(host);
+  const model = localModel({ scene: data.surfaces[s.surface].scene, frame: null, step: -1 }, (msg) => {
+    if (msg.type === "click" && msg.panel === "surface") { x0._set(msg.x, msg.x); y0._set(msg.y, msg.y); update(); }
+  });
+  function update() {
+    const name = surface.value, f = fns[name];
+    const st = { start: [cur.x0, cur.y0], steps: cur.steps, lr: cur.lr, beta: s.beta, damping: cur.damping };
+    const frame = f ? runFrame(() => newtonFrame(st, f, data.surfaces[name].info))
+      : errorFrame(`this page cannot compute paths on ${name}: its formula has no JavaScript form`);
+    model.set("step", -1); model.set("frame", frame); el.dataset.status = frame.status;
+  }
+  surface.addEventListener("change", () => {
+    const entry = data.surfaces[surface.value];
+    model.set("scene", entry.scene);
+    setWindow(surface.value, entry.info.start);
+    const d = entry.info.default_lr; if (d) lr._set(d, Math.log10(d));
+    update();
+  });
+  for (const c of [x0, y0, lr, damping, steps]) c.addEventListener("input", update);
+  render({ model, el: host });
+  update();
+  return model;
+}
+// ---- end of the Newton explorer (notebook 05) ----
+
 export default { render };

@@ -11,7 +11,9 @@
         gradient descent), with a cursor at the current step: the path starts to zig-zag
         where lr * lambda_max crosses the line.
     newton_explorer("himmelblau", x0=(-4, 0))
-        gradient descent, momentum, Newton and damped Newton from the same start, and |grad f|
+        drawn by the browser renderer too: controls -> NewtonSettings ->
+        experiments_curvature.newton_frame -> Canvas (canvas.js newtonFrame in exported pages).
+        Gradient descent, momentum, Newton and damped Newton from the same start, and |grad f|
         along each run; click the contour plot to move the start.
 
 Pure helpers, usable and tested without any widget:
@@ -29,10 +31,9 @@ model) and gradlib.plots (glyphs); the dashboards only move artists.
 """
 from __future__ import annotations
 
-import contextlib
 import html
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import ipywidgets as W
@@ -41,22 +42,25 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 from numpy.typing import ArrayLike
 
 from .. import _checks as check
 from .. import curvature, optim, plots, surfaces
 from ..experiments_curvature import (  # noqa: F401 - the pure part, re-exported
-    CurvatureSettings, curvature_frame, curvature_scene, curvature_surface, eig2, run_curvature,
+    NEWTON_MAX_STEPS, NEWTON_RUNNERS, CurvatureSettings, NewtonSettings, curvature_frame,
+    curvature_scene, curvature_surface, eig2, newton_frame, newton_optimizers, newton_scene,
+    newton_status, run_curvature, run_newton, run_newton_one,
 )
-from ._base import Dashboard, new_figure, wrap_layout
+from ._base import Dashboard, wrap_layout
 
 __all__ = [
     "CURVATURE_OPTIMIZERS", "stability_limit", "default_lr", "PathCurvatureTrace",
     "path_curvature", "Race", "RaceRow", "race_optimizers", "second_order_race", "race_table",
     "CurvatureView", "CurvatureExplorer", "CurvatureSettings", "curvature_frame",
     "curvature_scene", "run_curvature", "curvature_explorer", "curvature_animation",
-    "NewtonExplorer", "newton_explorer",
+    "NewtonExplorer", "newton_explorer", "NewtonSettings", "newton_frame", "newton_scene",
+    "run_newton",
 ]
 
 #: Optimizers the curvature explorer offers: those whose stability on a quadratic is governed
@@ -505,49 +509,6 @@ def _offer(choice: _SurfaceChoice, surface: Any, quadratic: tuple[float, float]
     return name, surf, quadratic
 
 
-class _SteppedExplorer(Dashboard):
-    """What the two explorers share: a ``step`` slider driven by a Play button (``play``);
-    moving ``step`` only moves artists (``show_step``), any other control recomputes
-    (``update``)."""
-
-    def _step_controls(self, step: int, steps: int, interval: int) -> None:
-        """The ``step`` slider over 0..steps and the Play button linked to it."""
-        self.controls["step"] = W.IntSlider(value=int(step), min=0, max=steps, step=1,
-                                            description="step t")
-        self.play = W.Play(value=int(step), min=0, max=steps, step=1, interval=interval,
-                           description="play")
-        W.link((self.play, "value"), (self.controls["step"], "value"))
-
-    def _on_change(self, change: Any = None) -> None:
-        if self._holding:
-            return
-        if change is not None and getattr(change, "owner", None) is self.controls["step"]:
-            self.show_step()
-        else:
-            self.update()
-
-    @contextlib.contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Set controls inside the block without triggering updates."""
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = False
-
-    def _set_last_step(self, last: int) -> None:
-        """The step slider and Play run over 0..last from now on."""
-        with self._quietly():
-            self.play.max = last
-            self.controls["step"].max = last
-
-    def _not_updated(self, err: Exception) -> None:
-        self.status.value = f"<b>Not updated:</b> {html.escape(str(err))}"
-
-    def show_step(self) -> None:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
-
-
 class CurvatureExplorer(Dashboard):
     """Curvature along a descent path, drawn by the browser renderer; see ``curvature_explorer``.
 
@@ -785,22 +746,26 @@ def curvature_animation(surface: Any = "rosenbrock", optimizer: str = "gd",
 
 
 # ---------------------------------------------------------------------------------------------
-# the second-order race explorer
+# the second-order race explorer: controls -> NewtonSettings -> newton_frame -> Canvas
 # ---------------------------------------------------------------------------------------------
-class NewtonExplorer(_SteppedExplorer):
-    """Gradient descent, momentum, Newton and damped Newton from one start; see ``newton_explorer``.
+class NewtonExplorer(Dashboard):
+    """Gradient descent, momentum, Newton and damped Newton from one start, drawn by the
+    browser renderer; see ``newton_explorer``.
 
-    Controls: ``surface``, ``x0``, ``y0`` (the start; clicking the contour plot moves it),
-    ``lr`` (gradient descent and momentum), ``damping`` (damped Newton), ``steps``, ``step``
-    (a Play button drives it). ``race`` is the current Race; artists: ``path_artists``
-    (one plots.PathArtists per method), ``heads`` (markers at step t), ``grad_lines``
-    (|grad f(x_t)| per method), ``cursor``.
+    Controls (``controls[name]``): ``surface`` (a combo box), ``x0``, ``y0`` (the start; a
+    click on the contour plot moves it), ``lr`` (gradient descent and momentum), ``damping``
+    (damped Newton), ``steps``. Play and the step slider run in the page (``canvas.step`` is the
+    shown step, -1 the last). State after each update: ``settings`` (NewtonSettings), ``race``
+    (the Race: labels and paths), ``frame`` / ``scene`` (what was sent:
+    ``experiments_curvature.newton_frame``). ``figure`` is a snapshot (matplotlib).
     """
 
     def __init__(self, surface: Any = "himmelblau", x0: ArrayLike | None = (-4.0, 0.0),
                  steps: int = 40, *, lr: float | None = None, beta: float = 0.9,
-                 damping: float = 50.0, step: int = 0,
+                 damping: float = 50.0, step: int = -1,
                  figsize: tuple[float, float] = (9.0, 4.5)) -> None:
+        from .canvas import Canvas
+
         super().__init__()
         self._choice = _SurfaceChoice()
         # (kappa, angle) of the quadratic when it is picked
@@ -809,144 +774,222 @@ class NewtonExplorer(_SteppedExplorer):
         lr = default_lr(surf, p) if lr is None else check.positive("lr", lr)
         self.beta = check.unit_interval("beta", beta)
         damping = check.positive("damping", damping)
-        steps = check.integer("steps", steps, 1, 500)
-        check.integer("step", step, lo=0)
-        (xa, xb), (ya, yb) = plots._window(surf)
-        self.controls["surface"] = _surface_control(self._choice, name)
-        self.controls["x0"] = W.FloatSlider(value=p[0], min=min(xa, p[0]), max=max(xb, p[0]),
-                                            step=(xb - xa) / 200, description="start x",
-                                            readout_format=".2f")
-        self.controls["y0"] = W.FloatSlider(value=p[1], min=min(ya, p[1]), max=max(yb, p[1]),
-                                            step=(yb - ya) / 200, description="start y",
-                                            readout_format=".2f")
-        self.controls["lr"] = W.FloatLogSlider(value=lr, base=10, min=-5, max=0, step=0.01,
-                                               description="lr (GD, momentum)", readout_format=".2e")
-        self.controls["damping"] = W.FloatLogSlider(value=damping, base=10, min=-2, max=3,
-                                                    step=0.01, description="damping μ",
-                                                    readout_format=".3g")
-        self.controls["steps"] = W.IntSlider(value=steps, min=1, max=500, description="steps")
-        self._step_controls(step, steps, interval=150)
-
-        fig = self.figure = new_figure(figsize)
-        ax, axg = self.ax, self.ax_grad = fig.subplots(
-            1, 2, gridspec_kw=dict(width_ratios=(1.0, 1.0), wspace=0.28, left=0.07, right=0.985,
-                                   top=0.91, bottom=0.12))
-        self.labels = tuple(race_optimizers(lr, self.beta, damping))
-        colors = plots.path_colors(len(self.labels))
-        self.surface: Any = None
-        self.contour: plots.ContourResult | None = None
-        self.stars = plots.minima(_DUMMY, ax)
-        self.path_artists = [plots.path(np.zeros((1, 2)), ax, label=lab, color=col,
-                                        markersize=2.5, linewidth=1.2)
-                             for lab, col in zip(self.labels, colors)]
-        self.heads = [ax.plot([], [], "o", ms=8, color=col, mec="k", zorder=8)[0]
-                      for col in colors]
-        ax.legend(handles=[a.line for a in self.path_artists], loc="upper right",
-                  fontsize="x-small", framealpha=0.85)
-        self.grad_lines = [axg.plot([], [], color=col, lw=1.5, label=lab)[0]
-                           for lab, col in zip(self.labels, colors)]
-        self.grad_heads = [axg.plot([], [], "o", ms=6, color=col, mec="k", zorder=5)[0]
-                           for col in colors]
-        self.cursor = axg.axvline(0, color="0.3", lw=1.0)
-        axg.set_yscale("log")
-        axg.yaxis.set_minor_locator(NullLocator())
-        # plain labels such as 1e-8: mathtext powers of ten cost milliseconds per draw
-        axg.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}".replace("e-0", "e-")
-                                                    .replace("e+0", "e")))
-        axg.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        _fixed_labels(axg, "step t", None)
-        self.info = axg.set_title("", fontsize=9)
-        for a in (ax, axg):
-            a.tick_params(labelsize=8)
+        steps = check.integer("steps", steps, 1, NEWTON_MAX_STEPS)
+        step = check.integer("step", step, lo=-1)
+        self.figsize = (float(figsize[0]), float(figsize[1]))
+        c = self.controls
+        c["surface"] = _surface_control(self._choice, name)
+        c["x0"] = W.FloatSlider(description="start x", readout_format=".2f")
+        c["y0"] = W.FloatSlider(description="start y", readout_format=".2f")
+        c["lr"] = W.FloatLogSlider(value=lr, base=10, min=-5, max=0, step=0.01,
+                                   description="lr (GD, momentum)", readout_format=".2e")
+        c["damping"] = W.FloatLogSlider(value=damping, base=10, min=-2, max=3, step=0.01,
+                                        description="damping μ", readout_format=".3g")
+        c["steps"] = W.IntSlider(value=steps, min=1, max=NEWTON_MAX_STEPS, description="steps")
+        self.labels = NEWTON_RUNNERS
+        self.canvas = Canvas()
+        self.canvas.on_click(self._on_click)
+        self.surface: Any = surf
+        self.settings: NewtonSettings | None = None
         self.race: Race | None = None
-        self._first_start = p            # the constructor's start wins over surface.start once
-        self.figure.canvas.mpl_connect("button_press_event", self._on_click)
-        self._wire({"play": self.play})
+        self.frame: Any = None
+        self.scene: Any = None
+        self._runs: dict[tuple, optim.Path] = {}
+        self._set_window(surf, p)
+        self._wire()
+        if step != -1 and self.frame is not None:
+            self.canvas.step = min(step, self.frame.n_steps)
 
-    # -- events -------------------------------------------------------------------------------
-    def _on_click(self, event: Any) -> None:
-        """A click on the contour plot moves the start there."""
-        if event.inaxes is not self.ax or event.xdata is None or event.ydata is None:
+    # -- controls -----------------------------------------------------------------------------
+    def _set_window(self, surface: Any, start: np.ndarray) -> None:
+        """x0/y0 sliders span the surface's window (and the start, if outside) and sit at it."""
+        (xa, xb), (ya, yb) = plots._window(surface)
+        held, self._holding = self._holding, True
+        try:
+            for key, lo, hi, v in (("x0", xa, xb, start[0]), ("y0", ya, yb, start[1])):
+                s = self.controls[key]
+                s.min, s.max = -1e300, 1e300        # widen first: moving min/max clamps
+                s.step = (hi - lo) / 200
+                s.value = float(v)
+                s.min, s.max = float(min(lo, v)), float(max(hi, v))
+        finally:
+            self._holding = held
+
+    def _on_change(self, change: Any = None) -> None:
+        if self._holding:
+            return
+        if getattr(change, "owner", None) is self.controls["surface"]:
+            try:
+                surface = self._choice.get(str(self.controls["surface"].value).strip(),
+                                           *self._quadratic)
+            except ValueError as err:
+                self._show_error(f"cannot run: {err}")
+                return
+            if surface is not self.surface:       # window, start and lr follow the surface
+                self.surface = surface
+                self._set_window(surface, _start(surface, None))
+                self._holding = True
+                try:
+                    self.controls["lr"].value = default_lr(surface)
+                finally:
+                    self._holding = False
+        self.update()
+
+    def _on_click(self, panel: str, x: float, y: float) -> None:
+        """A click on the contour plot (panel "surface") moves the start there."""
+        if panel != "surface" or not (math.isfinite(x) and math.isfinite(y)):
             return
         with self.hold():
-            for key, value in (("x0", event.xdata), ("y0", event.ydata)):
+            for key, value in (("x0", x), ("y0", y)):
                 s = self.controls[key]
                 s.value = float(min(max(value, s.min), s.max))
 
-    # -- drawing ------------------------------------------------------------------------------
-    def _show_surface(self, surface: Any) -> None:
-        ax = self.ax
-        self.contour = _new_contour(ax, self.contour, surface, self.stars)
-        ax.set_title(str(getattr(surface, "title", "") or getattr(surface, "name", "")),
-                     fontsize=10)
-        (xa, xb), (ya, yb) = plots._window(surface)
-        start = self._first_start if self._first_start is not None else surface.start
-        self._first_start = None
-        with self._quietly():
-            for key, lo, hi, value in (("x0", min(xa, start[0]), max(xb, start[0]), start[0]),
-                                       ("y0", min(ya, start[1]), max(yb, start[1]), start[1])):
-                s = self.controls[key]
-                if lo > s.max:
-                    s.max, s.min = hi, lo
-                else:
-                    s.min, s.max = lo, hi
-                s.step = (hi - lo) / 200
-                s.value = float(value)
-        self.surface = surface
+    def current_settings(self) -> NewtonSettings:
+        """The settings the controls say."""
+        c = self.controls
+        surface = self._choice.get(str(c["surface"].value).strip(), *self._quadratic)
+        return NewtonSettings(surface, (float(c["x0"].value), float(c["y0"].value)),
+                              int(c["steps"].value), float(c["lr"].value), self.beta,
+                              float(c["damping"].value), *self._quadratic)
+
+    def _run(self, settings: NewtonSettings) -> tuple[optim.Path, ...]:
+        """``run_newton(settings)``, each runner remembered by what it depends on: moving lr
+        reruns gradient descent and momentum, moving damping only damped Newton."""
+        own = {"gradient descent": (settings.lr,), "momentum": (settings.lr, settings.beta),
+               "Newton": (), "damped Newton": (settings.damping,)}
+        paths = []
+        for label in NEWTON_RUNNERS:
+            key = (id(settings.surface), settings.kappa, settings.angle, settings.start,
+                   settings.steps, label, own[label])
+            path = self._runs.get(key)
+            if path is None:
+                path = self._runs[key] = run_newton_one(settings, label)
+                while len(self._runs) > 64:
+                    self._runs.pop(next(iter(self._runs)))
+            paths.append(path)
+        return tuple(paths)
 
     def update(self) -> None:
-        """Rerun the race (surface, start, lr, damping, steps) and redraw the paths."""
-        c = self.controls
+        """Controls -> NewtonSettings -> newton_frame -> the page (one frame per change)."""
         try:
-            surface = self._choice.get(str(c["surface"].value).strip(), *self._quadratic)
-            if surface is not self.surface:
-                self._show_surface(surface)
-            x0 = (float(c["x0"].value), float(c["y0"].value))
-            race = second_order_race(surface, x0, int(c["steps"].value), lr=float(c["lr"].value),
-                                     beta=self.beta, damping=float(c["damping"].value))
+            settings = self.current_settings()
+            if settings == self.settings:
+                return
+            newton_optimizers(settings)                  # validates lr, beta, damping
+            paths = self._run(settings)
+            frame = newton_frame(settings, paths)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
-            self._not_updated(err)
+            self._show_error(f"cannot run: {err}")
             return
-        self.race = race
-        longest = max(p.steps for p in race.paths)
-        gmax, gmin = 1.0, 1.0
-        for path, art, line in zip(race.paths, self.path_artists, self.grad_lines):
-            plots.set_path(art, path)
-            g = np.maximum(np.linalg.norm(path.grads, axis=1), 1e-16)
-            line.set_data(np.arange(len(g)), g)
-            gmax, gmin = max(gmax, float(g.max())), min(gmin, float(g.min()))
-        self.ax_grad.set_xlim(-0.5, max(longest, 1) + 0.5)
-        lo, hi = math.floor(math.log10(gmin)) - 1, math.ceil(math.log10(gmax)) + 1
-        self.ax_grad.set_ylim(10.0 ** lo, 10.0 ** hi)
-        every = max(1, math.ceil((hi - lo) / 6))
-        self.ax_grad.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(lo, hi + 1, every)))
-        self._set_last_step(longest)
-        self.show_step()
+        surface = curvature_surface(settings.surface, settings.kappa, settings.angle)
+        self.scene = newton_scene(surface, self.figsize)
+        self.status.value = _status_lines(frame.status, frame.kind)
+        self.canvas.show(self.scene, frame)
+        self.race = Race(surface, np.array(settings.start, dtype=float), NEWTON_RUNNERS, paths)
+        self.surface, self.frame, self.settings = surface, frame, settings
 
-    def show_step(self) -> None:
-        """Move every head and the cursor to step t; one redraw."""
-        if self.race is None:
-            return
-        t = int(self.controls["step"].value)
-        for path, head, ghead in zip(self.race.paths, self.heads, self.grad_heads):
-            k = min(t, path.steps)
-            head.set_data(path.xs[k:k + 1, 0], path.xs[k:k + 1, 1])
-            ghead.set_data([k], [max(float(np.linalg.norm(path.grads[k])), 1e-16)])
-        self.cursor.set_xdata([t, t])
-        self.info.set_text(f"|∇f(x_t)| along each run (log scale), t = {t}")
-        rows = race_table(self.race)
-        self.status.value = "<br>".join(
-            f"<b>{html.escape(r.label)}</b>: {r.status.replace('_', ' ')} after {r.steps} "
-            f"steps at ({r.point[0]:.3f}, {r.point[1]:.3f}), f = {r.value:.4g}"
-            + (f" — a <b>{r.kind}</b> of f" if r.kind and r.status == "converged" else "")
-            for r in rows)
-        self.redraw()
+    def _show_error(self, text: str) -> None:
+        """A refused input: the previous picture stays, the status line says why."""
+        from .descent import _error_frame
+        self.status.value = _status_html(text, "error")
+        if self.scene is None:
+            self.scene = newton_scene(self.surface, self.figsize)
+        self.canvas.show(self.scene, _error_frame(text, self.frame))
+        self.settings = None
+
+    @property
+    def figure(self) -> Figure:
+        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
+        from ..scene import snapshot
+        if self.scene is None or self.frame is None:
+            raise ValueError("no frame to draw: the explorer has no valid settings yet")
+        return snapshot(self.scene, self.frame, int(self.canvas.step))
+
+    def redraw(self) -> None:
+        """Nothing to do: the page redraws when a frame arrives."""
+
+    def layout(self) -> W.Widget:
+        if self._box is None:
+            c = self.controls
+            panel = W.VBox([c[k] for k in ("surface", "x0", "y0", "lr", "damping", "steps")],
+                           layout=W.Layout(min_width="320px"))
+            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
+        return self._box
+
+    # -- the kernel-free copy -----------------------------------------------------------------
+    def static_data(self, budget: int = 1_000_000) -> tuple[dict[str, Any], dict[str, str]]:
+        """What the kernel-free copy embeds: (data, surface name -> JavaScript source): the
+        current surface and every catalogue surface JavaScript can compute, within ``budget``
+        bytes (250 KB kept for the module and the snapshot)."""
+        import json
+
+        from .. import jsmath
+        from ..scene import to_plain_json
+        settings = self.settings or self.current_settings()
+        current = curvature_surface(settings.surface, settings.kappa, settings.angle)
+        cname = str(getattr(current, "name", "custom"))
+        order = [(cname, current)] + [(n, None) for n in SURFACE_CHOICES if n != cname]
+        surfaces_: dict[str, Any] = {}
+        code: dict[str, str] = {}
+        used = 0
+        for name, surface in order:
+            surface = surface if surface is not None else \
+                curvature_surface(name, settings.kappa, settings.angle)
+            try:
+                js = jsmath.surface_js(surface)
+            except jsmath.JSMathError:
+                continue
+            scene = newton_scene(surface, self.figsize)
+            entry = {"scene": scene.to_json(), "info": {
+                "xlim": [float(v) for v in surface.xlim], "ylim": [float(v) for v in surface.ylim],
+                "start": [float(v) for v in surface.start],
+                "minima": np.asarray(surface.minima, dtype=float).reshape(-1, 2).tolist(),
+                "default_lr": default_lr(surface)}}
+            size = len(json.dumps(to_plain_json(entry), separators=(",", ":"))) + len(js)
+            if surfaces_ and used + size > budget - 250_000:
+                break
+            surfaces_[name], code[name] = entry, js
+            used += size
+        data = {"surfaces": surfaces_,
+                "settings": {"surface": cname, "start": [float(v) for v in settings.start],
+                             "steps": settings.steps, "lr": settings.lr, "beta": settings.beta,
+                             "damping": settings.damping}}
+        return data, code
+
+    def static_html(self) -> str:
+        """The explorer for a page with no kernel: the page runs the four methods itself."""
+        from .canvas import static_html
+        from .descent import _fallback
+        data, code = self.static_data()
+        return static_html(data, code, css_class="gradlib-newtonexplorer-static",
+                           title="Newton, damped Newton, gradient descent and momentum",
+                           mount="mountStaticNewton", fallback=_fallback(self.scene, self.frame))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from .descent import _static_bundle
+        return _static_bundle(self.layout(), "NewtonExplorer", self.static_html())
+
+    def close(self) -> None:
+        for w in (self.canvas, self.status, *self.controls.values()):
+            w.close()
+        if self._box is not None:
+            self._box.close()
+
+
+def _status_lines(text: str, kind: str) -> str:
+    """The status line with one line per part (split at " · ")."""
+    color = {"converged": "#1a7f37", "diverged": "#c00", "max_steps": "#555",
+             "error": "#c00"}.get(kind, "#333")
+    body = "<br>".join(html.escape(part) for part in text.split(" · "))
+    return f'<span style="color:{color}">{body}</span>'
 
 
 def newton_explorer(surface: Any = "himmelblau", x0: ArrayLike | None = (-4.0, 0.0),
                     steps: int = 40, **kwargs: Any) -> NewtonExplorer:
     """Gradient descent, momentum, Newton (x <- x - H^-1 g) and damped Newton
-    (x <- x - (H + damping I)^-1 g) from the same start, with |grad f| along each run.
+    (x <- x - (H + damping I)^-1 g) from the same start, with |grad f| along each run (log
+    scale), drawn in the browser (Play and the step slider run in the page; the exported page
+    computes the runs itself: canvas.js ``newtonFrame``).
 
     Newton heads for the stationary point of the local quadratic model, which is a saddle or a
     maximum wherever the Hessian is not positive definite; damping > -lambda_min makes

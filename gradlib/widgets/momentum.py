@@ -2,445 +2,70 @@
 
     momentum_explorer(kappa=100, angle=30)   sliders lr, beta, kappa, steps and a method choice;
                                              left: the path on the level sets of the quadratic;
-                                             right: the convergence rate over the (lr, beta) plane
-                                             with a cursor at the current settings, the best
-                                             settings starred and the stability limit drawn
+                                             middle: the convergence rate over the (lr, beta)
+                                             plane with a marker at the current settings, the
+                                             best settings starred and the stability limit;
+                                             right: the loss f(x_k) on a log scale
 
-Pure functions, used by the explorer and by notebook 06, tested without any widget:
+Drawn by the browser renderer (gradlib.widgets.canvas): controls -> MomentumSettings ->
+experiments_momentum.momentum_frame -> Canvas. The rate map is static per (method, kappa), so it
+is rendered once into the scene's picture (``momentum_scene``, cached); the path, the markers
+and the loss curve travel as numbers. Play and the step slider run in the page, and the exported
+page computes the same frame itself (canvas.js ``momentumFrame``).
 
-    quadratic_hessian(kappa, angle)      H = R diag(1, kappa) R^T, the Hessian of surfaces' quadratic
-    Quadratic(H)                         f = 1/2 x^T H x as a NumPy problem for optim.descend (fast)
-    level_set(H, c)                      the ellipse {p : 1/2 p^T H p = c}
-    rate_map(eigenvalues, lrs, betas, method)     spectral radius of the iteration, per (lr, beta)
-    rate_grid(eigenvalues, method) -> RateGrid    that map on a grid of pixel centres
-    best_on_grid(grid) -> Tuning                  the grid's fastest (lr, beta)
-    optimal_nesterov(eigenvalues) -> Tuning       the best Nesterov parameters on a quadratic
-    stability_limit(lambda_max, beta, method)     the stability threshold: converges for 0 < lr < it
-    steps_per_decade(rate)                        -1 / log10(rate): steps per 10x smaller error
-    draw_rate_map(grid, ax), set_rate_map(...)    the map as an image (also used by notebook 06)
-    measured_rate(errors)                         the contraction per step seen in a real run
-
-Both methods are linear on a quadratic, so each eigen-direction (curvature l) evolves by a 2 x 2
-matrix whose characteristic polynomial is mu^2 - T mu + D:
-
-    heavy ball (torch SGD momentum)   T = 1 + beta - lr l,             D = beta
-    Nesterov   (torch nesterov=True)  T = (1 + beta) (1 - lr l),       D = beta (1 - lr l)
-
-and the convergence rate is the largest |mu| over all eigenvalues l: distances to the minimum
-shrink like rate**k.
+The pure functions (rate maps, optima, stability limits, measured rates, the frame) live in
+``gradlib.experiments_momentum`` and are re-exported here under their old names.
 """
 from __future__ import annotations
 
-import html
 import math
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import Any
 
 import ipywidgets as W
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import colors as mcolors
-from matplotlib.axes import Axes
-from matplotlib.image import AxesImage
-from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, MaxNLocator
-from numpy.typing import ArrayLike
+from matplotlib.figure import Figure
 
 from .. import _checks as check
-from .. import curvature, optim
+from .. import curvature
 from ..curvature import Tuning
+from ..experiments_momentum import (  # noqa: F401 - the pure part, re-exported
+    DIVERGED_COLOR, METHODS, START, MomentumSettings, Quadratic, RateGrid, RateMapArtists,
+    best_on_grid, distances, draw_rate_map, level_set, measured_rate, momentum_describe,
+    momentum_frame, momentum_scene, momentum_static_info, optimal_nesterov, optimum,
+    quadratic_hessian, rate_grid, rate_map, run_momentum, set_rate_map, stability_limit,
+    steps_per_decade,
+)
 from ..optim import Path
-from ._base import Dashboard, new_figure
+from ._base import Dashboard, wrap_layout
 
 __all__ = ["METHODS", "START", "RateGrid", "Quadratic", "quadratic_hessian", "level_set",
            "rate_map", "rate_grid", "best_on_grid", "optimal_nesterov", "optimum",
            "stability_limit", "measured_rate", "distances", "steps_per_decade",
-           "RateMapArtists", "draw_rate_map", "set_rate_map", "MomentumExplorer",
-           "momentum_explorer"]
-
-#: Methods whose rate map is known in closed form: value -> label.
-METHODS: dict[str, str] = {"momentum": "heavy-ball momentum", "nesterov": "Nesterov momentum"}
-#: Start of every run, before rotation (as in gradlib.surfaces.quadratic).
-START = (-1.6, 0.9)
-#: Colour of the rate map where the iteration diverges (rate >= 1).
-DIVERGED_COLOR = "#d9d9d9"
-
-
-# ---------------------------------------------------------------------------------------------
-# validation
-# ---------------------------------------------------------------------------------------------
-def _eigenvalues(eigenvalues: Any) -> np.ndarray:
-    try:
-        lam = np.array(eigenvalues, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValueError(f"eigenvalues must be real numbers, got {eigenvalues!r}") from None
-    if lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
-        raise ValueError(f"eigenvalues must be finite and > 0 (a positive-definite Hessian), "
-                         f"got {np.round(lam, 6).tolist()}")
-    return lam
-
-
-# ---------------------------------------------------------------------------------------------
-# the quadratic
-# ---------------------------------------------------------------------------------------------
-def quadratic_hessian(kappa: float, angle: float = 0.0, scale: float = 1.0) -> np.ndarray:
-    """H = scale * R diag(1, kappa) R^T, R the rotation by `angle` degrees.
-
-    The Hessian of ``gradlib.surfaces.get("quadratic", kappa=..., angle=..., scale=...)``:
-    curvature `scale` along the direction at `angle` degrees, `kappa * scale` across it.
-    """
-    kappa = check.real("kappa", kappa, "a finite number (condition number) >= 1", lambda v: v >= 1)
-    angle = check.real("angle", angle, "a finite number (degrees)")
-    scale = check.positive("scale", scale)
-    theta = math.radians(angle)
-    c, s = math.cos(theta), math.sin(theta)
-    R = np.array([[c, -s], [s, c]])
-    H = scale * R @ np.diag([1.0, kappa]) @ R.T
-    return (H + H.T) / 2
-
-
-@dataclass(frozen=True, eq=False)
-class Quadratic:
-    """f(x) = 1/2 x^T H x in NumPy: gradient H x, Hessian H, minimum 0 at the origin.
-
-    A light problem for ``optim.descend`` (no SymPy), so sliders can change H quickly.
-    ``start`` defaults to R @ START for the quadratic's own rotation when built by
-    ``Quadratic.rotated``; otherwise to START.
-    """
-
-    H: np.ndarray
-    start: np.ndarray = field(default_factory=lambda: np.array(START, dtype=float))
-
-    def __post_init__(self) -> None:
-        H = np.array(self.H, dtype=float)
-        if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.all(np.isfinite(H)) \
-                or not np.allclose(H, H.T, rtol=1e-12, atol=0):
-            raise ValueError(f"H must be a finite symmetric square matrix, got {self.H!r}")
-        start = np.array(self.start, dtype=float)
-        if start.shape != (H.shape[0],) or not np.all(np.isfinite(start)):
-            raise ValueError(f"start must be {H.shape[0]} finite numbers, got {self.start!r}")
-        H.setflags(write=False)
-        start.setflags(write=False)
-        object.__setattr__(self, "H", H)
-        object.__setattr__(self, "start", start)
-
-    @classmethod
-    def rotated(cls, kappa: float, angle: float = 0.0) -> Quadratic:
-        """The quadratic of ``surfaces.get("quadratic", kappa=kappa, angle=angle)``, same start."""
-        theta = math.radians(check.real("angle", angle, "a finite number (degrees)"))
-        R = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]])
-        return cls(quadratic_hessian(kappa, angle), R @ np.array(START))
-
-    @property
-    def n(self) -> int:
-        return int(self.H.shape[0])
-
-    def f(self, x: np.ndarray) -> float:
-        return 0.5 * float(x @ self.H @ x)
-
-    def grad(self, x: np.ndarray) -> np.ndarray:
-        return self.H @ x
-
-    def hess(self, x: np.ndarray) -> np.ndarray:
-        return self.H
-
-
-def level_set(H: ArrayLike, c: float, n: int = 121) -> np.ndarray:
-    """The ellipse {p : 1/2 p^T H p = c} as n points (closed: the last equals the first).
-
-        H = V diag(l) V^T   =>   p(t) = V [sqrt(2c / l_1) cos t, sqrt(2c / l_2) sin t]
-    """
-    H = np.array(H, dtype=float)
-    if H.shape != (2, 2) or not np.all(np.isfinite(H)):
-        raise ValueError(f"H must be a finite 2 x 2 matrix, got shape {H.shape}")
-    c, n = check.positive("c", c), check.integer("n", n, lo=3)
-    lam, V = np.linalg.eigh((H + H.T) / 2)
-    if lam[0] <= 0:
-        raise ValueError(f"H must be positive definite, got eigenvalues {np.round(lam, 6).tolist()}")
-    t = np.linspace(0.0, 2.0 * np.pi, int(n))
-    radii = np.sqrt(2.0 * c / lam)
-    pts = np.stack([radii[0] * np.cos(t), radii[1] * np.sin(t)], axis=-1) @ V.T
-    pts[-1] = pts[0]
-    return pts
-
-
-# ---------------------------------------------------------------------------------------------
-# rates
-# ---------------------------------------------------------------------------------------------
-def _radius(T: np.ndarray, D: np.ndarray) -> np.ndarray:
-    """max |mu| over the roots of mu^2 - T mu + D = 0 (complex roots: |mu| = sqrt(D))."""
-    disc = T * T - 4.0 * D
-    real = (np.abs(T) + np.sqrt(np.maximum(disc, 0.0))) / 2.0
-    return np.where(disc >= 0, real, np.sqrt(np.maximum(D, 0.0)))
-
-
-def rate_map(eigenvalues: ArrayLike, lrs: ArrayLike, betas: ArrayLike,
-             method: str = "momentum") -> np.ndarray:
-    """Convergence rate (spectral radius of the iteration) for every (lr, beta) pair.
-
-        per eigenvalue l:  mu^2 - T mu + D = 0
-            momentum   T = 1 + beta - lr l,          D = beta
-            nesterov   T = (1 + beta)(1 - lr l),     D = beta (1 - lr l)
-        rate = max over l of max |mu|        (< 1 converges, >= 1 does not)
-
-    ``lrs`` and ``betas`` broadcast together; the result has their broadcast shape. The
-    momentum map is ``gradlib.curvature.momentum_rate_map``.
-    """
-    method = check.one_of("method", method, METHODS)
-    lam = _eigenvalues(eigenvalues)
-    if method == "momentum":
-        return curvature.momentum_rate_map(lam, lrs, betas)
-    lr, beta = (np.asarray(v, dtype=float) for v in (lrs, betas))
-    for name, v in (("lrs", lr), ("betas", beta)):
-        bad = v[~(np.isfinite(v) & (v >= 0))]
-        if bad.size:
-            raise ValueError(f"{name} must be finite and >= 0, got {float(bad[0])!r}")
-    try:
-        lr, beta = np.broadcast_arrays(lr, beta)
-    except ValueError:
-        raise ValueError(f"lrs and betas must broadcast together, got shapes {lr.shape} and "
-                         f"{beta.shape}") from None
-    with np.errstate(over="ignore", invalid="ignore"):
-        shrink = 1.0 - lr[..., None] * lam                       # 1 - lr l
-        T = (1.0 + beta[..., None]) * shrink
-        D = beta[..., None] * shrink
-        radius = _radius(T, D)
-    return np.max(np.where(np.isnan(radius), np.inf, radius), axis=-1)
-
-
-class RateGrid(NamedTuple):
-    """A rate map on a grid: ``rates[i, j]`` is the rate at ``betas[i]``, ``lrs[j]`` (pixel
-    centres of an image spanning ``extent`` = (0, lr_max, 0, beta_max)), for ``method`` on a
-    quadratic whose Hessian has ``eigenvalues``."""
-
-    lrs: np.ndarray
-    betas: np.ndarray
-    rates: np.ndarray
-    method: str
-    extent: tuple[float, float, float, float]
-    eigenvalues: np.ndarray
-
-
-def rate_grid(eigenvalues: ArrayLike, method: str = "momentum", *, n_lr: int = 160,
-              n_beta: int = 100, lr_max: float | None = None, beta_max: float = 0.99) -> RateGrid:
-    """``rate_map`` on an n_beta x n_lr grid of pixel centres over (0, lr_max) x (0, beta_max).
-
-    lr_max defaults to the widest stable lr over the betas shown (4 / l_max for momentum,
-    2 / l_max for Nesterov) plus a margin of 10 %, so the diverging region shows too.
-    """
-    method = check.one_of("method", method, METHODS)
-    lam = _eigenvalues(eigenvalues)
-    n_lr, n_beta = check.integer("n_lr", n_lr, 2, 2000), check.integer("n_beta", n_beta, 2, 2000)
-    beta_max = check.real("beta_max", beta_max, "a finite number in (0, 1)", lambda v: 0 < v < 1)
-    if lr_max is None:
-        lr_max = 1.1 * (4.0 if method == "momentum" else 2.0) / float(lam.max())
-    lr_max = check.positive("lr_max", lr_max)
-    lrs = (np.arange(n_lr) + 0.5) * lr_max / n_lr
-    betas = (np.arange(n_beta) + 0.5) * beta_max / n_beta
-    rates = rate_map(lam, lrs[None, :], betas[:, None], method)
-    return RateGrid(lrs, betas, rates, method, (0.0, lr_max, 0.0, beta_max), np.sort(lam))
-
-
-def best_on_grid(grid: RateGrid) -> Tuning:
-    """The grid's fastest setting: (lr, beta) with the smallest rate (first one on ties)."""
-    i, j = np.unravel_index(int(np.argmin(grid.rates)), grid.rates.shape)
-    return Tuning(lr=float(grid.lrs[j]), beta=float(grid.betas[i]), rate=float(grid.rates[i, j]))
-
-
-def optimal_nesterov(eigenvalues: ArrayLike) -> Tuning:
-    """The best Nesterov parameters on a quadratic with curvatures between l_min and l_max:
-
-        lr* = 4 / (3 l_max + l_min)
-        beta* = (sqrt(3 kappa + 1) - 2) / (sqrt(3 kappa + 1) + 2),    kappa = l_max / l_min
-        rate  = 1 - 2 / sqrt(3 kappa + 1)
-
-    (Lessard, Recht and Packard, 2016). Heavy-ball's best rate (sqrt(kappa) - 1)/(sqrt(kappa) + 1)
-    is smaller: on a quadratic, tuned heavy-ball momentum is the faster of the two.
-    """
-    lam = _eigenvalues(eigenvalues)
-    mu, L = float(lam.min()), float(lam.max())
-    root = math.sqrt(3.0 * L / mu + 1.0)
-    return Tuning(lr=4.0 / (3.0 * L + mu), beta=(root - 2.0) / (root + 2.0), rate=1.0 - 2.0 / root)
-
-
-def optimum(eigenvalues: ArrayLike, method: str = "momentum") -> Tuning:
-    """The best (lr, beta) for ``method``: Polyak's for momentum, ``optimal_nesterov`` for Nesterov."""
-    method = check.one_of("method", method, METHODS)
-    lam = _eigenvalues(eigenvalues)
-    if method == "nesterov":
-        return optimal_nesterov(lam)
-    return curvature.optimal_momentum(np.diag([float(lam.min()), float(lam.max())]))
-
-
-def stability_limit(lambda_max: float, beta: float, method: str = "momentum") -> float:
-    """The stability threshold on a quadratic whose top curvature is lambda_max: the iteration
-    converges exactly for 0 < lr < threshold (at the threshold itself a root has |mu| = 1 and the
-    error does not shrink):
-
-        momentum   threshold = 2 (1 + beta) / lambda_max
-        nesterov   threshold = 2 (1 + beta) / ((1 + 2 beta) lambda_max)
-    (beta = 0 gives gradient descent's 2 / lambda_max for both).
-    """
-    method = check.one_of("method", method, METHODS)
-    lam = check.positive("lambda_max", lambda_max)
-    beta = check.unit_interval("beta", beta)
-    factor = 2.0 * (1.0 + beta) if method == "momentum" else 2.0 * (1.0 + beta) / (1.0 + 2.0 * beta)
-    return factor / lam
-
-
-def steps_per_decade(rate: ArrayLike) -> np.ndarray:
-    """How many steps shrink the error ten-fold at this rate:  -1 / log10(rate).
-
-    inf where rate >= 1 (no convergence), and at least 1 (a rate of 0 finishes in one step).
-    """
-    r = np.asarray(rate, dtype=float)
-    if np.any(np.isnan(r)) or np.any(r < 0):
-        raise ValueError("rate must be >= 0 (a spectral radius), got a negative or NaN value")
-    with np.errstate(divide="ignore"):
-        steps = -1.0 / np.log10(np.minimum(r, 1.0))
-    return np.where(r >= 1.0, np.inf, np.maximum(steps, 1.0))
-
-
-def distances(path: Path | ArrayLike, x_star: ArrayLike | None = None) -> np.ndarray:
-    """|x_k - x*| for every point of a run (x* defaults to the origin)."""
-    xs = np.asarray(getattr(path, "xs", path), dtype=float)
-    if xs.ndim != 2:
-        raise ValueError(f"path must be a Path or an array of points of shape (k, n), got shape {xs.shape}")
-    target = np.zeros(xs.shape[1]) if x_star is None else np.asarray(x_star, dtype=float)
-    if target.shape != (xs.shape[1],):
-        raise ValueError(f"x_star must have shape ({xs.shape[1]},), got {target.shape}")
-    return np.linalg.norm(xs - target, axis=1)
-
-
-def measured_rate(errors: ArrayLike) -> float:
-    """The contraction factor per step seen in a run, from its distances e_k = |x_k - x*|.
-
-        E(k) = max(e_k, ..., e_{k+w-1})                the envelope over w = n/4 steps
-                                                        (so oscillations do not matter)
-        rate = (E(k2) / E(k1)) ** (1 / (k2 - k1)),     k1 = n/4 (after the transient),
-                                                        k2 = n - w (the last window)
-
-    n counts the usable distances: those above 1e-250 e_0 (floating point runs out below).
-    A run that reaches x* exactly within a few steps has rate 0. Needs at least 8 distances.
-    """
-    try:
-        e = np.array(errors, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValueError(f"errors must be a sequence of distances, got {errors!r}") from None
-    if e.size < 8 or not np.all(np.isfinite(e)) or np.any(e < 0):
-        raise ValueError(f"errors must hold at least 8 finite distances >= 0, got {e.size} "
-                         f"value(s){'' if np.all(np.isfinite(e)) and np.all(e >= 0) else ' with a negative or non-finite one'}")
-    if e[0] <= 0:
-        raise ValueError("errors[0] must be > 0 (a run that starts at x* has no rate)")
-    usable = e > 1e-250 * e[0]
-    n = int(np.argmin(usable)) if not usable.all() else e.size
-    if n < 8:
-        return 0.0 if n == 1 else float(np.exp((np.log(e[n - 1]) - np.log(e[0])) / (n - 1)))
-    w = n // 4
-    k1, k2 = n // 4, n - w
-    low = np.log(np.max(e[k1:k1 + w]))
-    high = np.log(np.max(e[k2:k2 + w]))
-    return float(np.exp((high - low) / (k2 - k1)))
-
-
-# ---------------------------------------------------------------------------------------------
-# drawing the map
-# ---------------------------------------------------------------------------------------------
-class RateMapArtists(NamedTuple):
-    """What ``draw_rate_map`` drew: the image, the stability-limit line, the best (lr, beta)
-    star, plain GD's best as a diamond on beta = 0, and the level lines of rho (or None)."""
-
-    image: AxesImage
-    limit: Line2D
-    star: Line2D
-    gd_mark: Line2D
-    contours: Any
-
-
-def _rate_colormap() -> mcolors.Colormap:
-    return plt.get_cmap("viridis").with_extremes(over=DIVERGED_COLOR, bad=DIVERGED_COLOR)
-
-
-def draw_rate_map(grid: RateGrid, ax: Axes | None = None, *,
-                  levels: tuple[float, ...] = (0.85, 0.9, 0.95, 0.98)) -> RateMapArtists:
-    """The rate map of ``grid`` as an image over (lr, beta).
-
-    Colour: steps per 10x smaller error, -1/log10(rho), on a log scale (dark = fast); grey where
-    rho >= 1 (divergence). Dashed: the stability limit; star: the best (lr, beta)
-    (``optimum``); diamond: the best plain gradient descent, lr = 2/(l_min + l_max), beta = 0;
-    white lines: rho = each of ``levels`` (none if empty). Returns the artists;
-    ``set_rate_map`` moves them to another grid.
-    """
-    if ax is None:
-        _, ax = plt.subplots()
-    image = ax.imshow(np.ones((2, 2)), origin="lower", aspect="auto", cmap=_rate_colormap(),
-                      norm=mcolors.LogNorm(1.0, 1e4), interpolation="nearest")
-    (limit,) = ax.plot([], [], color="k", linestyle="--", linewidth=1.0, label="stability limit")
-    (star,) = ax.plot([], [], linestyle="none", marker="*", markersize=13, markerfacecolor="white",
-                      markeredgecolor="k", label="best (lr, β)", zorder=5)
-    (gd_mark,) = ax.plot([], [], linestyle="none", marker="D", markersize=6, markerfacecolor="white",
-                         markeredgecolor="k", label="best plain GD (β = 0)", clip_on=False, zorder=5)
-    artists = set_rate_map(RateMapArtists(image, limit, star, gd_mark, None), grid)
-    contours = None
-    if levels:
-        contours = ax.contour(grid.lrs, grid.betas, grid.rates, levels=sorted(levels),
-                              colors="white", linewidths=0.7)
-        ax.clabel(contours, fontsize=7, fmt="ρ=%.2f")
-    ax.set_xlabel("learning rate η")
-    ax.set_ylabel("β")
-    return artists._replace(contours=contours)
-
-
-def set_rate_map(artists: RateMapArtists, grid: RateGrid) -> RateMapArtists:
-    """Move the image, limit line, star and diamond of ``draw_rate_map`` to ``grid`` (level
-    lines are not moved). Sets the axes limits to the grid's extent."""
-    lam = grid.eigenvalues
-    best = optimum(lam, grid.method)
-    image = artists.image
-    image.set_data(steps_per_decade(grid.rates))
-    image.set_extent(grid.extent)
-    fastest = float(steps_per_decade(min(best.rate, float(grid.rates.min()))))
-    low = 10.0 ** math.floor(math.log10(fastest))
-    image.set_clim(low, 300.0 * low)
-    betas = np.linspace(0.0, grid.extent[3], 50)
-    artists.limit.set_data([stability_limit(lam[-1], b, grid.method) for b in betas], betas)
-    artists.star.set_data([best.lr], [best.beta])
-    artists.gd_mark.set_data([2.0 / (lam[0] + lam[-1])], [0.0])
-    ax = image.axes
-    ax.set_xlim(grid.extent[0], grid.extent[1])
-    ax.set_ylim(grid.extent[2], grid.extent[3])
-    return artists
-
-
-# ---------------------------------------------------------------------------------------------
-# the explorer
-# ---------------------------------------------------------------------------------------------
-_LEVELS = (1.0, 0.4, 0.12, 0.03, 0.006, 0.001)
-_PATH_AX = (0.06, 0.12, 0.36, 0.78)
-_MAP_AX = (0.53, 0.12, 0.36, 0.78)
-_CBAR_AX = (0.905, 0.12, 0.015, 0.78)
-
-
-def _fix_ticks(ax: Any, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
-    for axis, lim in ((ax.xaxis, xlim), (ax.yaxis, ylim)):
-        ticks = MaxNLocator(4).tick_values(*lim)
-        axis.set_major_locator(FixedLocator([t for t in ticks if lim[0] - 1e-12 <= t <= lim[1] + 1e-12]))
+           "RateMapArtists", "draw_rate_map", "set_rate_map", "MomentumSettings",
+           "momentum_frame", "momentum_scene", "MomentumExplorer", "momentum_explorer"]
+
+#: Condition numbers the kernel-free copy offers (each one a rendered rate map), besides the
+#: explorer's own.
+STATIC_KAPPAS = (10.0, 100.0, 1000.0)
 
 
 class MomentumExplorer(Dashboard):
-    """Momentum on f = 1/2 x^T H x: the path and where (lr, beta) sits on the rate map.
+    """Momentum on f = 1/2 x^T H x: the path, where (lr, beta) sits on the rate map, the loss.
 
     Controls: ``method`` (momentum / nesterov), ``kappa`` (condition number), ``lr``, ``beta``,
-    ``steps``; the button ``optimum`` sets lr and beta to the best values. Attributes after
-    each update: ``path`` (the run), ``rate`` (from the iteration matrix), ``measured`` (from
-    the run, ``measured_rate``), ``best`` (``optimum``), ``grid`` (the map). Artists:
-    ``path_line``, ``ellipses``, ``image``, ``cursor``, ``star``, ``limit_line``; ``path_legend``
-    names the path panel's marks (level sets, minimum, path, start).
+    ``steps``; the button ``optimum_button`` sets lr and beta to the best values. State after
+    each update: ``path`` (the run), ``rate`` (from the iteration matrix), ``measured`` (from the
+    run, ``measured_rate``), ``best`` (``optimum``), ``grid`` (the map, ``rate_grid``),
+    ``problem`` (the ``Quadratic``), ``settings``, ``scene`` / ``frame`` (what was sent).
+    ``figure`` draws the current frame with matplotlib (a snapshot).
     """
 
     def __init__(self, kappa: float = 100.0, angle: float = 30.0, *, lr: float | None = None,
                  beta: float = 0.5, steps: int = 150, method: str = "momentum",
-                 figsize: tuple[float, float] = (9.0, 4.0)) -> None:
+                 figsize: tuple[float, float] = (11.0, 3.8)) -> None:
+        from .canvas import Canvas
+
         super().__init__()
         method = check.one_of("method", method, METHODS)
         H = quadratic_hessian(kappa, angle)
@@ -450,13 +75,14 @@ class MomentumExplorer(Dashboard):
         if lr is None:
             lr = curvature.optimal_gd(H).lr
         lr = check.real("lr", lr, "a finite number in [1e-4, 1]", lambda v: 1e-4 <= v <= 1.0)
+        self.figsize = (float(figsize[0]), float(figsize[1]))
 
         c = self.controls
-        wide = W.Layout(width="300px")
         c["method"] = W.Dropdown(options=[(v, k) for k, v in METHODS.items()], value=method,
-                                 description="method", layout=wide)
+                                 description="method", layout=W.Layout(width="300px"))
         c["kappa"] = W.FloatLogSlider(value=float(kappa), base=10, min=0, max=3, step=0.01,
-                                      description="κ", readout_format=".3g", layout=W.Layout(width="300px"))
+                                      description="κ", readout_format=".3g",
+                                      layout=W.Layout(width="300px"))
         c["lr"] = W.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.01, description="lr",
                                    readout_format=".3g", layout=W.Layout(width="300px"))
         c["beta"] = W.FloatSlider(value=beta, min=0.0, max=0.99, step=0.01, description="β",
@@ -467,124 +93,116 @@ class MomentumExplorer(Dashboard):
                                        layout=W.Layout(width="200px"))
         self.optimum_button.on_click(self._use_optimum)
 
-        fig = self.figure = new_figure(figsize)
-        ax = self.ax_path = fig.add_axes(_PATH_AX)
-        ax.set_xlim(-2, 2)
-        ax.set_ylim(-2, 2)
-        ax.set_aspect("equal", adjustable="box")
-        _fix_ticks(ax, (-2, 2), (-2, 2))
-        ax.tick_params(labelsize=8)
-        self.ellipses = [ax.plot([], [], color="0.55", linewidth=0.8,
-                                 label="level sets of f" if k == 0 else None)[0]
-                         for k in range(len(_LEVELS))]
-        ax.plot([0], [0], linestyle="none", marker="*", markersize=12, markerfacecolor="white",
-                markeredgecolor="k", zorder=4, label="minimum")
-        (self.path_line,) = ax.plot([], [], color="#d62728", marker="o", markersize=2.2,
-                                    linewidth=1.1, zorder=5, label="path x₀, x₁, …")
-        (self.start_marker,) = ax.plot([], [], linestyle="none", marker="o", markersize=7,
-                                       markerfacecolor="white", markeredgecolor="#d62728",
-                                       markeredgewidth=2, zorder=6, label="start x₀")
-        self.path_legend = ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
-        self.path_title = ax.set_title("", fontsize=9)
-
-        mx = self.ax_map = fig.add_axes(_MAP_AX)
-        mx.tick_params(labelsize=8)
-        self.map = draw_rate_map(rate_grid(np.linalg.eigvalsh(H), method, n_lr=4, n_beta=4),
-                                 mx, levels=())
-        self.image, self.limit_line, self.star, self.gd_mark = self.map[:4]
-        cax = fig.add_axes(_CBAR_AX)
-        self.colorbar = fig.colorbar(self.image, cax=cax, extend="max")
-        self.colorbar.ax.tick_params(labelsize=7)
-        self.colorbar.set_label("steps per 10× smaller error (grey: diverges)", fontsize=8)
-        (self.cursor,) = mx.plot([], [], linestyle="none", marker="o", markersize=9,
-                                 markerfacecolor="#d62728", markeredgecolor="white",
-                                 markeredgewidth=1.5, label="your (lr, β)", clip_on=False, zorder=6)
-        mx.legend(loc="lower right", fontsize=7, framealpha=0.85)
-        mx.set_xlabel("learning rate η", fontsize=9)
-        mx.set_ylabel("β", fontsize=9, rotation=0, labelpad=10)
-        self.map_title = mx.set_title("", fontsize=9)
-
+        self.canvas = Canvas()
         self._map_key: tuple | None = None
         self.path: Path | None = None
         self.rate = self.measured = math.nan
         self.best: Tuning | None = None
         self.grid: RateGrid | None = None
         self.problem: Quadratic | None = None
+        self.scene: Any = None
+        self.frame: Any = None
+        self.settings: MomentumSettings | None = None
         self._wire(extra={"optimum": self.optimum_button})
 
     # -- computations ----------------------------------------------------------------------
-    def settings(self) -> tuple[str, float, float, float, int]:
-        """(method, kappa, lr, beta, steps) as the controls say."""
+    def current_settings(self) -> MomentumSettings:
+        """The controls as a ``MomentumSettings``."""
         c = self.controls
-        return (c["method"].value, float(c["kappa"].value), float(c["lr"].value),
-                float(c["beta"].value), int(c["steps"].value))
+        return MomentumSettings(c["method"].value, float(c["kappa"].value), self.angle,
+                                float(c["lr"].value), float(c["beta"].value),
+                                int(c["steps"].value))
 
     def _use_optimum(self, _button: Any = None) -> None:
-        method, kappa, *_ = self.settings()
-        best = optimum([1.0, kappa], method)
+        s = self.current_settings()
+        best = optimum([1.0, s.kappa], s.method)
         c = self.controls
         with self.hold():
             c["lr"].value = float(np.clip(best.lr, 1e-4, 1.0))
             c["beta"].value = float(np.clip(best.beta, 0.0, 0.99))
 
-    def _refresh_map(self, method: str, kappa: float) -> None:
-        """Recompute the problem, level sets, rate map and optimum when kappa or method change."""
-        self.problem = Quadratic.rotated(kappa, self.angle)
-        H = self.problem.H
-        lam = np.linalg.eigvalsh(H)
-        f0 = self.problem.f(self.problem.start)
-        for line, frac in zip(self.ellipses, _LEVELS):
-            pts = level_set(H, f0 * frac)
-            line.set_data(pts[:, 0], pts[:, 1])
-        grid = self.grid = rate_grid(lam, method, n_lr=140, n_beta=90)
-        self.best = optimum(lam, method)
-        set_rate_map(self.map, grid)
-        _fix_ticks(self.ax_map, grid.extent[:2], grid.extent[2:])
-        self.map_title.set_text(f"{METHODS[method]}, κ = {kappa:.3g}: rate ρ over (lr, β)")
-
     def update(self) -> None:
-        method, kappa, lr, beta, steps = self.settings()
-        if (method, kappa) != self._map_key:
-            self._refresh_map(method, kappa)
-            self._map_key = (method, kappa)
-        problem = self.problem
-        assert problem is not None and self.grid is not None and self.best is not None
-        lam = np.linalg.eigvalsh(problem.H)
-        opt = optim.make(method, lr=lr, beta=beta)
-        path = self.path = optim.descend(problem, opt, problem.start, steps, tol=0.0)
-        self.path_line.set_data(path.xs[:, 0], path.xs[:, 1])
-        self.start_marker.set_data(path.xs[:1, 0], path.xs[:1, 1])
-        self.rate = float(rate_map(lam, lr, beta, method))
-        e = distances(path)
+        """Controls -> MomentumSettings -> frame -> the page (one message per change). The
+        scene (level sets, rate map) is rendered only when method or kappa change (cached)."""
+        s = self.current_settings()
+        key = (s.method, s.kappa)
+        if key != self._map_key:
+            self.scene = momentum_scene(s.method, s.kappa, self.angle, self.figsize)
+            self.grid = _grid(s.method, s.kappa)
+            self.best = optimum([1.0, s.kappa], s.method)
+            self._map_key = key
+        self.problem, self.path = run = run_momentum(s)
+        frame = momentum_frame(s, run)
+        self.rate = float(rate_map([1.0, s.kappa], s.lr, s.beta, s.method))
+        e = distances(self.path)
         self.measured = measured_rate(e) if e.size >= 8 else math.nan
-        lr_max = self.grid.extent[1]
-        self.cursor.set_data([min(lr, lr_max)], [beta])
-        self.cursor.set_marker("X" if self.rate >= 1 else "o")
-        self.path_title.set_text(f"{METHODS[method]}: lr = {lr:.3g}, β = {beta:.2f}")
-        self.status.value = html.escape(self.describe(), quote=False)
-        self.redraw()
+        self.status.value = _status_html(frame.status, frame.kind)
+        self.canvas.show(self.scene, frame)
+        self.frame, self.settings = frame, s
 
     def describe(self) -> str:
         """The status line: rates predicted and measured, and the best settings."""
-        method, kappa, lr, beta, _ = self.settings()
-        assert self.path is not None and self.best is not None and self.problem is not None
-        lam_max = float(np.linalg.eigvalsh(self.problem.H)[-1])
-        best = (f"best pair for κ = {kappa:.3g}: lr* = {self.best.lr:.3g} together with "
-                f"β* = {self.best.beta:.2f}, ρ* = {self.best.rate:.3f} (at another lr, another β "
-                f"is best); plain GD's best ρ = {curvature.optimal_gd(self.problem.H).rate:.3f}")
-        if self.rate >= 1:
-            limit = stability_limit(lam_max, beta, method)
-            where = (f"the run left the box at step {self.path.steps + 1}"
-                     if self.path.status == "diverged" else f"measured {self.measured:.3f}")
-            return (f"diverges: lr = {lr:.3g} is above the stability limit {limit:.3g} for this β "
-                    f"(ρ = {self.rate:.3f} ≥ 1; {where}). {best}")
-        steps6 = math.ceil(math.log(1e-6) / math.log(self.rate)) if self.rate > 0 else 1
-        return (f"ρ = {self.rate:.3f} per step from the iteration matrix, {self.measured:.3f} "
-                f"measured on this run: the error shrinks 10⁶-fold in about {steps6} steps. {best}")
+        return self.frame.status
+
+    @property
+    def figure(self) -> Figure:
+        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
+        from ..scene import snapshot
+        return snapshot(self.scene, self.frame, int(self.canvas.step))
+
+    def redraw(self) -> None:
+        """Nothing to do: the page redraws when a frame arrives."""
+
+    def layout(self) -> W.Widget:
+        if self._box is None:
+            c = self.controls
+            panel = W.VBox([*c.values(), self.optimum_button], layout=W.Layout(min_width="300px"))
+            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
+        return self._box
+
+    # -- the kernel-free copy --------------------------------------------------------------
+    def static_data(self) -> dict[str, Any]:
+        """What the page embeds: one scene per (method, kappa) for ``STATIC_KAPPAS`` and the
+        explorer's own kappa (the page's kappa menu snaps to them), H and the start per kappa,
+        and the current settings. The page computes every frame itself (``momentumFrame``)."""
+        s = self.settings or self.current_settings()
+        kappas = sorted({*STATIC_KAPPAS, float(s.kappa)})
+        scenes = {f"{m}|{k!r}": momentum_scene(m, k, self.angle, self.figsize).to_json()
+                  for m in METHODS for k in kappas}
+        infos = {repr(k): momentum_static_info(k, self.angle) for k in kappas}
+        return {"scenes": scenes, "infos": infos, "kappas": [repr(k) for k in kappas],
+                "methods": [[k, v] for k, v in METHODS.items()],
+                "settings": {"method": s.method, "kappa": repr(float(s.kappa)), "angle": s.angle,
+                             "lr": s.lr, "beta": s.beta, "steps": s.steps}}
+
+    def static_html(self) -> str:
+        """The explorer for a page with no kernel (``gradlib.widgets.canvas.static_html``)."""
+        from .canvas import static_html
+        from .descent import _fallback
+        return static_html(self.static_data(), {}, css_class="gradlib-momentumexplorer-static",
+                           title="momentum on a quadratic and its rate map",
+                           mount="mountStaticMomentum", fallback=_fallback(self.scene, self.frame))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from .descent import _static_bundle
+        return _static_bundle(self.layout(), "MomentumExplorer", self.static_html())
 
     def close(self) -> None:
-        self.optimum_button.close()
-        super().close()
+        for w in (self.canvas, self.status, self.optimum_button, *self.controls.values()):
+            w.close()
+        if self._box is not None:
+            self._box.close()
+
+
+@lru_cache(maxsize=16)
+def _grid(method: str, kappa: float) -> RateGrid:
+    """The rate map the scene shows (``rate_grid`` on 140 x 90 pixel centres), cached."""
+    return rate_grid([1.0, kappa], method, n_lr=140, n_beta=90)
+
+
+def _status_html(text: str, kind: str) -> str:
+    from .descent import _status_html as status_html
+    return status_html(text, kind)
 
 
 def momentum_explorer(kappa: float = 100.0, angle: float = 30.0, **kwargs: Any) -> MomentumExplorer:
