@@ -81,7 +81,7 @@ def descent_picture() -> Path:
         dash.controls["lr"].value = 1.5e-3
         dash.controls["beta"].value = 0.9
         dash.controls["steps"].value = 400
-        dash.controls["step"].value = 400
+    dash.canvas.step = 400                # the step the page shows (Play runs in the page)
     s = dash.settings
     settings = (f"descent_explorer   surface = {s.surface}   optimizer = {s.optimizer}   "
                 f"lr = {s.lr:.2g}   β = {dict(s.hyper)['beta']:.2f}   steps = {s.steps}")
