@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Dual", "Var", "grad", "jvp", "vjp", "jacobian", "hvp", "trace", "tape",
+__all__ = ["Dual", "Var", "grad", "jvp", "vjp", "jacobian", "hvp", "trace", "tape", "adjoints",
            "exp", "log", "tanh", "sin", "cos", "sqrt", "relu", "sigmoid", "sum", "mean",
            "logsumexp"]
 
@@ -413,6 +413,15 @@ def trace(f: Callable[[Any], Any], x: Any) -> tuple[Var, Var]:
     """Run f on x recorded as a Var; return (the input Var, the output Var). ``tape(output)``
     lists what was recorded."""
     return _trace(f, _check_x(x))
+
+
+def adjoints(out: Var) -> list[Any]:
+    """d out / d node for every node of ``tape(out)``, in the same order (the seed d out/d out =
+    1 must be for a scalar ``out``): what the backward sweep has computed when it is done."""
+    if not isinstance(out, Var) or out.shape != ():
+        raise ValueError("adjoints needs the scalar output Var of a traced function (see trace)")
+    grads = _backward(out, np.ones(()))
+    return [grads.get(id(node)) for node in tape(out)]
 
 
 def _trace(f: Callable[[Any], Any], x: Any) -> tuple[Var, Var]:

@@ -261,3 +261,18 @@ def test_tape_lists_the_recorded_operations_in_topological_order() -> None:
     x_node = nodes[1]
     assert sum(any(p is x_node for p, _ in n.parents) for n in nodes) == 2
     np.testing.assert_allclose(ad.grad(f)(np.array([0.5, 2.0])), [2.0 + np.cos(0.5), 0.5], rtol=1e-15)
+
+
+def test_adjoints_are_the_gradients_of_the_output_with_respect_to_every_node() -> None:
+    def f(v):
+        x, y = v[0], v[1]
+        return x * y + ad.sin(x)
+    _, out = ad.trace(f, np.array([0.5, 2.0]))
+    adj = ad.adjoints(out)
+    ops = [n.op for n in ad.tape(out)]
+    assert ops == ["input", "index", "index", "mul", "sin", "add"]
+    np.testing.assert_allclose(adj[0], [2.0 + np.cos(0.5), 0.5], rtol=1e-15)   # the input
+    assert adj[1] == pytest.approx(2.0 + np.cos(0.5)) and adj[2] == pytest.approx(0.5)
+    assert adj[3] == adj[4] == adj[5] == 1.0
+    with pytest.raises(ValueError, match="adjoints needs the scalar output"):
+        ad.adjoints(ad.trace(lambda v: v * 2, np.ones(2))[1])
