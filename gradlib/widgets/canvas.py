@@ -30,7 +30,8 @@ import traitlets
 
 from ..scene import Frame, Scene, to_plain_json
 
-__all__ = ["Canvas", "ESM_PATH", "module_source", "static_html"]
+__all__ = ["Canvas", "ESM_PATH", "module_source", "static_html", "CanvasDashboard", "status_html",
+           "error_frame"]
 
 #: The ES module, shipped inside the package (pyproject: package data).
 ESM_PATH = Path(__file__).with_name("canvas.js")
@@ -122,3 +123,70 @@ def static_html(data: dict[str, Any], surfaces_js: dict[str, str], *, css_class:
             f'</div>\n'
             f'<script type="application/json" id="{uid}-data">{payload}</script>\n'
             f'<script type="module">{module}</script>')
+
+
+# ---------------------------------------------------------------------------------------------
+# What every explorer drawn by the renderer shares
+# ---------------------------------------------------------------------------------------------
+def status_html(text: str, kind: str) -> str:
+    """The status line under an explorer, coloured by the frame's kind."""
+    color = {"converged": "#1a7f37", "diverged": "#c00", "max_steps": "#555",
+             "error": "#c00"}.get(kind, "#333")
+    return f'<span style="color:{color}">{html.escape(text)}</span>'
+
+
+def error_frame(text: str, previous: Frame | None = None) -> Frame:
+    """A frame for a refused input: the previous picture stays (never a blank canvas), the
+    status line says what went wrong."""
+    layers = previous.layers if previous is not None else ()
+    n = previous.n_steps if previous is not None else 0
+    charts = previous.charts if previous is not None else {}
+    return Frame(layers, n, text, "error", charts)
+
+
+def _dashboard() -> type:
+    from ._base import Dashboard
+    return Dashboard
+
+
+class CanvasDashboard(_dashboard()):  # type: ignore[misc]
+    """An explorer whose picture the page draws: ``scene`` and ``frame`` are what it sent last.
+
+    Subclasses build ``self.canvas``, call the frame function in ``update()`` and send the result
+    with ``self.canvas.show``; they name their static layer in ``_error_scene()`` (used when the
+    very first input is refused) and may extend ``_forget()`` (what a refused input invalidates).
+    """
+
+    scene: Scene | None = None
+    frame: Frame | None = None
+    settings: Any = None
+
+    def _error_scene(self) -> Scene | None:
+        return None
+
+    def _forget(self) -> None:
+        self.settings = None
+
+    def _show_error(self, text: str) -> None:
+        """The status line says what is wrong; the last picture stays."""
+        self.status.value = status_html(text, "error")
+        if self.scene is None:
+            try:
+                self.scene = self._error_scene()
+            except Exception:  # noqa: BLE001 - e.g. a surface matplotlib cannot contour
+                self.scene = None
+        if self.scene is not None:
+            self.canvas.show(self.scene, error_frame(text, self.frame))
+        self._forget()
+
+    @property
+    def figure(self) -> Any:
+        """The current frame drawn by matplotlib (a snapshot for images and documents), at
+        ``canvas.step`` (-1: the whole run)."""
+        from ..scene import snapshot
+        if self.scene is None or self.frame is None:
+            raise ValueError("no frame to draw: the explorer has no valid settings yet")
+        return snapshot(self.scene, self.frame, int(self.canvas.step))
+
+    def redraw(self) -> None:
+        """Nothing to do: the page redraws when a frame arrives."""

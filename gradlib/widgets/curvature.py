@@ -53,6 +53,7 @@ from ..experiments_curvature import (  # noqa: F401 - the pure part, re-exported
     newton_status, run_curvature, run_newton, run_newton_one,
 )
 from ._base import Dashboard, wrap_layout
+from .canvas import CanvasDashboard, status_html as _status_html
 
 __all__ = [
     "CURVATURE_OPTIMIZERS", "stability_limit", "default_lr", "PathCurvatureTrace",
@@ -509,7 +510,7 @@ def _offer(choice: _SurfaceChoice, surface: Any, quadratic: tuple[float, float]
     return name, surf, quadratic
 
 
-class CurvatureExplorer(Dashboard):
+class CurvatureExplorer(CanvasDashboard):
     """Curvature along a descent path, drawn by the browser renderer; see ``curvature_explorer``.
 
     Controls (``controls[name]``): ``surface`` (a combo box: pick or type a name),
@@ -604,25 +605,8 @@ class CurvatureExplorer(Dashboard):
             self.canvas.step = min(step, frame.n_steps)
         self.surface, self.path, self.frame, self.settings = surface, path, frame, settings
 
-    def _show_error(self, text: str) -> None:
-        """A refused input: the previous picture stays, the status line says why."""
-        from .descent import _error_frame
-        self.status.value = _status_html(text, "error")
-        if self.scene is None:
-            self.scene = curvature_scene(self.surface, self.figsize)
-        self.canvas.show(self.scene, _error_frame(text, self.frame))
-        self.settings = None
-
-    @property
-    def figure(self) -> Figure:
-        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
-        from ..scene import snapshot
-        if self.scene is None or self.frame is None:
-            raise ValueError("no frame to draw: the explorer has no valid settings yet")
-        return snapshot(self.scene, self.frame, int(self.canvas.step))
-
-    def redraw(self) -> None:
-        """Nothing to do: the page redraws when a frame arrives."""
+    def _error_scene(self) -> Any:
+        return curvature_scene(self.surface, self.figsize)
 
     def layout(self) -> W.Widget:
         if self._box is None:
@@ -694,12 +678,6 @@ class CurvatureExplorer(Dashboard):
             self._box.close()
 
 
-def _status_html(text: str, kind: str) -> str:
-    color = {"converged": "#1a7f37", "diverged": "#c00", "max_steps": "#555",
-             "error": "#c00"}.get(kind, "#333")
-    return f'<span style="color:{color}">{html.escape(text)}</span>'
-
-
 def curvature_explorer(surface: Any = "rosenbrock", optimizer: str = "gd",
                        lr: float | None = None, steps: int = 300,
                        **kwargs: Any) -> CurvatureExplorer:
@@ -748,7 +726,7 @@ def curvature_animation(surface: Any = "rosenbrock", optimizer: str = "gd",
 # ---------------------------------------------------------------------------------------------
 # the second-order race explorer: controls -> NewtonSettings -> newton_frame -> Canvas
 # ---------------------------------------------------------------------------------------------
-class NewtonExplorer(Dashboard):
+class NewtonExplorer(CanvasDashboard):
     """Gradient descent, momentum, Newton and damped Newton from one start, drawn by the
     browser renderer; see ``newton_explorer``.
 
@@ -888,25 +866,8 @@ class NewtonExplorer(Dashboard):
         self.race = Race(surface, np.array(settings.start, dtype=float), NEWTON_RUNNERS, paths)
         self.surface, self.frame, self.settings = surface, frame, settings
 
-    def _show_error(self, text: str) -> None:
-        """A refused input: the previous picture stays, the status line says why."""
-        from .descent import _error_frame
-        self.status.value = _status_html(text, "error")
-        if self.scene is None:
-            self.scene = newton_scene(self.surface, self.figsize)
-        self.canvas.show(self.scene, _error_frame(text, self.frame))
-        self.settings = None
-
-    @property
-    def figure(self) -> Figure:
-        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
-        from ..scene import snapshot
-        if self.scene is None or self.frame is None:
-            raise ValueError("no frame to draw: the explorer has no valid settings yet")
-        return snapshot(self.scene, self.frame, int(self.canvas.step))
-
-    def redraw(self) -> None:
-        """Nothing to do: the page redraws when a frame arrives."""
+    def _error_scene(self) -> Any:
+        return newton_scene(self.surface, self.figsize)
 
     def layout(self) -> W.Widget:
         if self._box is None:

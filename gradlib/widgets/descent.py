@@ -41,7 +41,6 @@ from typing import Any
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.figure import Figure
 
 from .. import _checks as check
 from .. import optim, plots
@@ -57,6 +56,7 @@ from ..experiments import (  # noqa: F401 - re-exported for notebooks and older 
 from ..optim import Optimizer, Path
 from ..surfaces import Surface
 from ._base import Dashboard, wrap_layout
+from .canvas import CanvasDashboard, error_frame as _error_frame, status_html as _status_html
 
 __all__ = [
     "CUSTOM", "DEFAULT_FORMULA", "SCHEDULE_CHOICES", "HYPER", "LIMIT_FACTORS",
@@ -159,12 +159,6 @@ def _learner_error(err: Exception, surface: str) -> str:
     raise err
 
 
-def _status_html(text: str, kind: str) -> str:
-    color = {"converged": "#1a7f37", "diverged": "#c00", "max_steps": "#555",
-             "error": "#c00"}.get(kind, "#333")
-    return f'<span style="color:{color}">{html.escape(text)}</span>'
-
-
 def _wide() -> W.Layout:
     """A fresh Layout per control (a shared one would hide every control at once)."""
     return W.Layout(width="300px")
@@ -181,17 +175,7 @@ def _owner(change: Any) -> Any:
 STATIC_BUDGET = 1_000_000
 
 
-def _error_frame(text: str, previous: Any = None) -> Any:
-    """A frame for a refused input: the previous picture stays (never a blank canvas), the
-    status line says what went wrong."""
-    from ..scene import Frame
-    layers = previous.layers if previous is not None else ()
-    n = previous.n_steps if previous is not None else 0
-    charts = previous.charts if previous is not None else {}
-    return Frame(layers, n, text, "error", charts)
-
-
-class DescentExplorer(Dashboard):
+class DescentExplorer(CanvasDashboard):
     """One descent path on a loss surface, driven by controls, drawn by the browser renderer.
 
     Controls (``controls[name]``): ``surface`` (catalogue or CUSTOM), ``formula`` (shown for
@@ -419,19 +403,6 @@ class DescentExplorer(Dashboard):
             return
         self._family_lr[_family(settings.optimizer)] = settings.lr
 
-    def _show_error(self, text: str) -> None:
-        """The status line says what is wrong; the last picture stays (never a blank canvas)."""
-        self.status.value = _status_html(text, "error")
-        scene = self.scene
-        if scene is None:
-            try:
-                scene = self.scene = descent_scene(self.surface, self.figsize, self.levels)
-            except Exception:  # noqa: BLE001 - a surface matplotlib cannot contour
-                scene = None
-        if scene is not None:
-            self.canvas.show(scene, _error_frame(text, self.frame))
-        self.path = None
-
     @property
     def drawn_path(self) -> np.ndarray:
         """The (k+1, 2) points of the path in the frame last sent to the page."""
@@ -440,18 +411,12 @@ class DescentExplorer(Dashboard):
         return next(layer.xy for layer in self.frame.layers
                     if layer.panel == "surface" and layer.kind == "line")
 
-    @property
-    def figure(self) -> Figure:
-        """The current frame drawn by matplotlib (a snapshot for images and documents), at
-        ``canvas.step`` (-1: the whole path)."""
-        from ..scene import snapshot
-        if self.scene is None or self.frame is None:
-            raise ValueError("no frame to draw: the explorer has no valid settings yet")
-        return snapshot(self.scene, self.frame, int(self.canvas.step))
-
     # -- layout and export ----------------------------------------------------------------
-    def redraw(self) -> None:
-        """Nothing to do: the page redraws when a frame arrives."""
+    def _error_scene(self) -> Any:
+        return descent_scene(self.surface, self.figsize, self.levels)
+
+    def _forget(self) -> None:
+        self.path = None
 
     def layout(self) -> W.Widget:
         """Controls grouped on the left (lr with its 2/lambda_max strip), the canvas on the
@@ -587,7 +552,7 @@ def _fallback(scene: Any, frame: Any) -> tuple[bytes, str] | None:
 # ---------------------------------------------------------------------------------------------
 # The optimizer race: controls -> experiments.race_frame -> the browser renderer
 # ---------------------------------------------------------------------------------------------
-class RaceExplorer(Dashboard):
+class RaceExplorer(CanvasDashboard):
     """Several optimizers from the same start, each with its own learning rate, drawn by the
     browser renderer (``canvas``; Play and the step slider run in the page).
 
@@ -726,24 +691,8 @@ class RaceExplorer(Dashboard):
             entries.append(entry)
         return entries
 
-    def _show_error(self, text: str) -> None:
-        self.status.value = _status_html(text, "error")
-        if self.scene is None:
-            self.scene = descent_scene(self.surface, self.figsize, self.levels,
-                                       what="the racing paths")
-        self.canvas.show(self.scene, _error_frame(text, self.frame))
-        self.settings = None
-
-    @property
-    def figure(self) -> Figure:
-        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
-        from ..scene import snapshot
-        if self.scene is None or self.frame is None:
-            raise ValueError("no frame to draw: the race has no valid settings yet")
-        return snapshot(self.scene, self.frame, int(self.canvas.step))
-
-    def redraw(self) -> None:
-        """Nothing to do: the page redraws when a frame arrives."""
+    def _error_scene(self) -> Any:
+        return descent_scene(self.surface, self.figsize, self.levels, what="the racing paths")
 
     def layout(self) -> W.Widget:
         if self._box is None:
@@ -834,7 +783,7 @@ def optimizer_race(surface: str = "rosenbrock", optimizers: Sequence[str] = RACE
 _REGIME_TEXT = REGIME_TEXT
 
 
-class QuadraticExplorer(Dashboard):
+class QuadraticExplorer(CanvasDashboard):
     """Gradient descent on f(x) = a/2 x^2: the iterates on the parabola, and x_k against k with
     the closed form (1 - lr a)^k x0 dotted over it, drawn by the browser renderer.
 
@@ -895,15 +844,6 @@ class QuadraticExplorer(Dashboard):
     def xk(self) -> np.ndarray:
         """The (k+1, 2) points k, x_k sent to the page."""
         return self.frame.layer("xₖ (descend)").xy
-
-    @property
-    def figure(self) -> Figure:
-        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
-        from ..scene import snapshot
-        return snapshot(self.scene, self.frame, int(self.canvas.step))
-
-    def redraw(self) -> None:
-        """Nothing to do: the page redraws when a frame arrives."""
 
     def layout(self) -> W.Widget:
         if self._box is None:

@@ -24,7 +24,6 @@ from typing import Any
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.figure import Figure
 
 from .. import _checks as check
 from .. import curvature
@@ -38,6 +37,7 @@ from ..experiments_momentum import (  # noqa: F401 - the pure part, re-exported
 )
 from ..optim import Path
 from ._base import Dashboard, wrap_layout
+from .canvas import CanvasDashboard, status_html as _status_html
 
 __all__ = ["METHODS", "START", "RateGrid", "Quadratic", "quadratic_hessian", "level_set",
            "rate_map", "rate_grid", "best_on_grid", "optimal_nesterov", "optimum",
@@ -50,7 +50,7 @@ __all__ = ["METHODS", "START", "RateGrid", "Quadratic", "quadratic_hessian", "le
 STATIC_KAPPAS = (10.0, 100.0, 1000.0)
 
 
-class MomentumExplorer(Dashboard):
+class MomentumExplorer(CanvasDashboard):
     """Momentum on f = 1/2 x^T H x: the path, where (lr, beta) sits on the rate map, the loss.
 
     Controls: ``method`` (momentum / nesterov), ``kappa`` (condition number), ``lr``, ``beta``,
@@ -144,15 +144,6 @@ class MomentumExplorer(Dashboard):
         """The status line: rates predicted and measured, and the best settings."""
         return self.frame.status
 
-    @property
-    def figure(self) -> Figure:
-        """The current frame drawn by matplotlib (a snapshot), at ``canvas.step``."""
-        from ..scene import snapshot
-        return snapshot(self.scene, self.frame, int(self.canvas.step))
-
-    def redraw(self) -> None:
-        """Nothing to do: the page redraws when a frame arrives."""
-
     def layout(self) -> W.Widget:
         if self._box is None:
             c = self.controls
@@ -198,11 +189,6 @@ class MomentumExplorer(Dashboard):
 def _grid(method: str, kappa: float) -> RateGrid:
     """The rate map the scene shows (``rate_grid`` on 140 x 90 pixel centres), cached."""
     return rate_grid([1.0, kappa], method, n_lr=140, n_beta=90)
-
-
-def _status_html(text: str, kind: str) -> str:
-    from .descent import _status_html as status_html
-    return status_html(text, kind)
 
 
 def momentum_explorer(kappa: float = 100.0, angle: float = 30.0, **kwargs: Any) -> MomentumExplorer:
