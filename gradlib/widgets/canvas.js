@@ -1207,63 +1207,31 @@ const RANGES = { beta: [0, 0.99, 0.01], rho: [0, 0.999, 0.001], beta1: [0, 0.99,
 export function mountStatic(el, data, fns) {
   const id = `gs${++uid}${Math.random().toString(36).slice(2, 7)}`;
   const s = { ...data.settings, hyper: { ...HYPER_DEFAULTS, ...(data.settings.hyper || {}) } };
-  const form = document.createElement("div");
-  form.className = "gradlib-static-controls";
-  form.style.cssText = "display:grid;grid-template-columns:max-content 1fr;gap:4px 10px;align-items:center;max-width:560px;margin-bottom:6px";
-  const rows = {};
-  function row(key, label, input, readout) {
-    const l = document.createElement("label"); l.htmlFor = `${id}-${key}`; l.textContent = label;
-    input.id = `${id}-${key}`; input.name = key;
-    const cell = document.createElement("div"); cell.style.cssText = "display:flex;gap:8px;align-items:center";
-    cell.append(input);
-    if (readout) { readout.htmlFor = input.id; cell.append(readout); }
-    form.append(l, cell);
-    rows[key] = [l, cell];
-    return input;
-  }
-  function select(key, label, options, value) {
-    const sel = document.createElement("select");
-    for (const [v, text] of options) { const o = document.createElement("option"); o.value = v; o.textContent = text; sel.append(o); }
-    sel.value = value;
-    return row(key, label, sel);
-  }
-  // exact values: a range input snaps to its step grid, so the settings keep the exact number
-  // until the learner moves that slider (then the slider's value, mapped by `map`)
-  const cur = {};
-  function range(key, label, min, max, stepSize, value, fmt, map = (v) => v) {
-    const r = document.createElement("input"); r.type = "range"; r.min = String(min); r.max = String(max); r.step = String(stepSize);
-    r.style.width = "220px";
-    const out = document.createElement("output");
-    r._fmt = fmt; r._out = out; r._map = map;
-    r._set = (exact, shown) => { cur[key] = exact; r.value = String(shown); out.textContent = fmt(exact); };
-    r.addEventListener("input", () => { cur[key] = map(Number(r.value)); out.textContent = fmt(cur[key]); });
-    row(key, label, r, out);
-    return r;
-  }
+  const { select, range, cur, show } = controlForm(el, id);
   const names = Object.keys(data.surfaces);
   const surface = select("surface", "surface", names.map((n) => [n, n]), s.surface);
   const optimizer = select("optimizer", "optimizer", OPTIMIZERS.map((n) => [n, n]), s.optimizer);
   const [lo, hi] = data.lr_range || [-5, 1];
   const pow10 = (v) => Math.pow(10, v);
-  const lr = range("lr", "learning rate lr", lo, hi, 0.01, 0, (v) => fmtG(v, 3), pow10);
+  const lr = range("lr", "learning rate lr", lo, hi, 0.01, (v) => fmtG(v, 3), pow10);
   lr._set(s.lr, Math.log10(s.lr));
   const hyper = {};
   for (const key of Object.keys(RANGES)) {
     const [a, b, d] = RANGES[key];
-    hyper[key] = range(key, LABELS[key], a, b, d, 0, (v) => fmtG(v, 4));
+    hyper[key] = range(key, LABELS[key], a, b, d, (v) => fmtG(v, 4));
     hyper[key]._set(s.hyper[key], s.hyper[key]);
   }
   const schedule = select("schedule", "schedule", Object.entries(data.schedules), s.schedule);
-  const decay = range("decay", "decay", -4, 0, 0.05, 0, (v) => fmtG(v, 3), pow10);
+  const decay = range("decay", "decay", -4, 0, 0.05, (v) => fmtG(v, 3), pow10);
   decay._set(s.decay, Math.log10(s.decay));
-  const rate = range("rate", "rate", 0.9, 1, 0.001, 0, (v) => fmtG(v, 4));
+  const rate = range("rate", "rate", 0.9, 1, 0.001, (v) => fmtG(v, 4));
   rate._set(s.rate, s.rate);
-  const steps = range("steps", "steps", 10, 1000, 10, 0, (v) => String(v));
+  const steps = range("steps", "steps", 10, 1000, 10, (v) => String(v));
   steps._set(s.steps, s.steps);
-  const x0 = range("x0", "start x₀", 0, 1, 0.005, 0, (v) => fmtF(v, 2));
-  const y0 = range("y0", "start y₀", 0, 1, 0.005, 0, (v) => fmtF(v, 2));
+  const x0 = range("x0", "start x₀", 0, 1, 0.005, (v) => fmtF(v, 2));
+  const y0 = range("y0", "start y₀", 0, 1, 0.005, (v) => fmtF(v, 2));
   const host = document.createElement("div");
-  el.append(form, host);
+  el.append(host);
 
   function setWindow(name, start) {
     const info = data.surfaces[name].info;
@@ -1273,7 +1241,6 @@ export function mountStatic(el, data, fns) {
     }
   }
   setWindow(s.surface, s.start);
-  const show = (key, on) => rows[key].forEach((e) => { e.style.display = on ? "" : "none"; });
 
   const model = localModel({ scene: data.surfaces[s.surface].scene, frame: null, step: -1 }, (msg) => {
     if (msg.type === "click" && msg.panel === "surface") {
