@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from gradlib import experiments as E
 from gradlib import jsmath, optim, scene
 from gradlib.widgets import canvas as C
+from gradlib.scene import from_plain_json
 from gradlib import experiments_curvature as EC
 from gradlib.widgets import curvature as WC
 from gradlib.widgets import descent as D
@@ -664,3 +665,82 @@ def test_newton_static_copy_click_moves_the_start(browser, closing):
         assert "nan" not in after.lower() and not errors, errors
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# precomputed grids: the static page of explorers whose math stays in the kernel
+# ---------------------------------------------------------------------------------------------
+def test_grid_static_data_has_every_combination_once():
+    """Keys are the values' indices; each frame is the frame function's for its combination;
+    equal scenes are embedded once; over the budget is an error naming the sizes."""
+    from gradlib.widgets.canvas import GridControl, grid_static_data
+    calls = []
+    dash = D.quadratic_explorer(a=2.0, lr=0.5)
+    try:
+        scene = dash.scene
+
+        def frame_for(s):
+            calls.append(s)
+            return scene, E.quadratic_frame(E.QuadraticSettings(a=s["a"], lr=s["lr"], x0=1.5, steps=20))
+        controls = [GridControl("a", "curvature a", (1.0, 2.0), kind="select"),
+                    GridControl("lr", "learning rate", (0.1, 0.5, 1.1), initial=0.5)]
+        data = grid_static_data(controls, frame_for)
+        assert sorted(data["frames"]) == [f"{i}|{j}" for i in range(2) for j in range(3)]
+        assert len(calls) == 6 and len(data["scenes"]) == 1
+        assert data["controls"][1]["initial"] == 1 and data["controls"][1]["labels"] == ["0.1", "0.5", "1.1"]
+        f = from_plain_json(data["frames"]["1|2"]["frame"])
+        ref = E.quadratic_frame(E.QuadraticSettings(a=2.0, lr=1.1, x0=1.5, steps=20))
+        assert f["status"] == ref.status and f["kind"] == ref.kind == "diverged"
+        for mine, theirs in zip(f["layers"], ref.to_json()["layers"]):
+            assert mine["xy"] == theirs["xy"]
+        with pytest.raises(ValueError, match="over the budget of 1,000.*2 × 3 = 6 frames"):
+            grid_static_data(controls, frame_for, budget=1000)
+    finally:
+        dash.close()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(name="a b", label="x", values=(1,)), "identifier"),
+    (dict(name="a", label="x", values=()), "must not be empty"),
+    (dict(name="a", label="x", values=(1, 1)), "distinct"),
+    (dict(name="a", label="x", values=(1, 2), initial=3), "initial must be one of"),
+    (dict(name="a", label="x", values=(1, 2), kind="knob"), "kind must be"),
+    (dict(name="a", label="x", values=(1, 2), labels=("one",)), "1 labels for 2 values"),
+])
+def test_grid_control_refuses_bad_input(kwargs, message):
+    from gradlib.widgets.canvas import GridControl
+    with pytest.raises(ValueError, match=message):
+        GridControl(**kwargs)
+
+
+def test_grid_static_page_snaps_to_the_precomputed_frames(browser):
+    """In Chromium: the page shows the initial combination's frame, a slider step shows the next
+    value's frame (its status word for word) and a menu change the other scene's."""
+    from gradlib.widgets.canvas import GridControl, grid_static_html
+    dash = D.quadratic_explorer(a=2.0, lr=0.5)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        scene = dash.scene
+
+        def frame_for(s):
+            return scene, E.quadratic_frame(E.QuadraticSettings(a=s["a"], lr=s["lr"], x0=1.5, steps=20))
+        controls = [GridControl("a", "curvature a", (1.0, 2.0), initial=2.0, kind="select"),
+                    GridControl("lr", "learning rate", (0.1, 0.5, 1.1), initial=0.5)]
+        html_ = grid_static_html(controls, frame_for, title="t", css_class="grid-test")
+        page.set_content(f"<!doctype html><html lang=en><body>{html_}</body></html>")
+        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        host = page.locator(".gradlib-static")
+        status = lambda a, lr: frame_for({"a": a, "lr": lr})[1].status  # noqa: E731
+        assert host.get_attribute("data-status") == status(2.0, 0.5)
+        page.locator(".gradlib-static-controls input[type=range]").press("ArrowRight")
+        assert host.get_attribute("data-status") == status(2.0, 1.1)
+        page.locator(".gradlib-static-controls select").select_option("0")
+        assert host.get_attribute("data-status") == status(1.0, 1.1)
+        assert "computed in advance" in page.locator(".gradlib-static-note").text_content()
+        assert not errors, errors
+    finally:
+        page.close()
+        dash.close()

@@ -1738,4 +1738,48 @@ export function mountStaticNewton(el, data, fns) {
 }
 // ---- end of the Newton explorer (notebook 05) ----
 
+// ---- precomputed grids (explorers whose math stays in the kernel: MLPs, data sets) ----
+/** An explorer without a kernel from frames computed in advance (gradlib.widgets.canvas.
+ *  grid_static_data). data: {controls: [{name, label, kind: "range"|"select", labels,
+ *  initial}], scenes: [scene], frames: {"i|j|…": {scene, frame}}, note}. Sliders move over the
+ *  values' indices (their readout is the value's label); Play and scrubbing run as live. */
+export function mountStaticGrid(el, data) {
+  const id = `gg${++uid}${Math.random().toString(36).slice(2, 7)}`;
+  const { select, range, cur, form } = controlForm(el, id);
+  const inputs = data.controls.map((c) => {
+    if (c.kind === "select") {
+      return select(c.name, c.label, c.labels.map((text, i) => [String(i), text]), String(c.initial));
+    }
+    const r = range(c.name, c.label, 0, c.labels.length - 1, 1, (i) => c.labels[i]);
+    r._set(c.initial, c.initial);
+    return r;
+  });
+  if (data.note) {
+    const note = document.createElement("p");
+    note.className = "gradlib-static-note";
+    note.style.cssText = "grid-column:1 / span 2;margin:0;font-size:0.85em;color:#444";
+    note.textContent = data.note;
+    form.append(note);
+  }
+  const host = document.createElement("div"); el.append(host);
+  const keyOf = () => data.controls.map((c, i) => (c.kind === "select" ? inputs[i].value : String(cur[c.name]))).join("|");
+  const first = data.frames[keyOf()];
+  const model = localModel({ scene: data.scenes[first ? first.scene : 0], frame: null, step: -1 });
+  let shownScene = first ? first.scene : 0;
+  function update() {
+    const entry = data.frames[keyOf()];
+    if (!entry) {
+      const frame = errorFrame("this page has no precomputed run for these settings");
+      model.set("frame", frame); el.dataset.status = frame.status; return;
+    }
+    if (entry.scene !== shownScene) { shownScene = entry.scene; model.set("scene", data.scenes[entry.scene]); }
+    model.set("step", -1); model.set("frame", entry.frame); el.dataset.status = entry.frame.status;
+  }
+  inputs.forEach((input, i) => input.addEventListener(data.controls[i].kind === "select" ? "change" : "input", update));
+  render({ model, el: host });
+  update();
+  return model;
+}
+// ---- end of precomputed grids ----
+
 export default { render };

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import json
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,8 @@ import traitlets
 from ..scene import Frame, Scene, to_plain_json
 
 __all__ = ["Canvas", "ESM_PATH", "module_source", "static_html", "CanvasDashboard", "status_html",
-           "error_frame"]
+           "error_frame", "GridControl", "GRID_BUDGET", "grid_static_data", "grid_static_html",
+           "snapshot_fallback", "static_bundle"]
 
 #: The ES module, shipped inside the package (pyproject: package data).
 ESM_PATH = Path(__file__).with_name("canvas.js")
@@ -190,3 +193,125 @@ class CanvasDashboard(_dashboard()):  # type: ignore[misc]
 
     def redraw(self) -> None:
         """Nothing to do: the page redraws when a frame arrives."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Static pages from frames precomputed over a grid of control values (explorers whose math is
+# too big for the page: MLPs, data sets). The page's controls snap to the grid.
+# ---------------------------------------------------------------------------------------------
+#: Embedded data per explorer (the issue's budget).
+GRID_BUDGET = 1_000_000
+
+
+@dataclass(frozen=True)
+class GridControl:
+    """One control of a precomputed static page: ``values`` (JSON-able: numbers or strings) in
+    order, what each reads as (``labels``, default ``str(value)``), the value shown first
+    (``initial``, one of ``values``) and the input: ``"range"`` (a slider over the values'
+    indices) or ``"select"`` (a menu)."""
+
+    name: str
+    label: str
+    values: tuple[Any, ...]
+    initial: Any = None
+    kind: str = "range"
+    labels: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(self.name)):
+            raise ValueError(f"GridControl name must be an identifier, got {self.name!r}")
+        values = tuple(self.values)
+        if not values:
+            raise ValueError(f"GridControl {self.name!r}: values must not be empty")
+        if len(set(map(repr, values))) != len(values):
+            raise ValueError(f"GridControl {self.name!r}: values must be distinct, got {values!r}")
+        object.__setattr__(self, "values", values)
+        if self.kind not in ("range", "select"):
+            raise ValueError(f"GridControl {self.name!r}: kind must be 'range' or 'select', "
+                             f"got {self.kind!r}")
+        initial = values[0] if self.initial is None else self.initial
+        if initial not in values:
+            raise ValueError(f"GridControl {self.name!r}: initial must be one of {values!r}, "
+                             f"got {initial!r}")
+        object.__setattr__(self, "initial", initial)
+        labels = tuple(str(v) for v in values) if self.labels is None else tuple(map(str, self.labels))
+        if len(labels) != len(values):
+            raise ValueError(f"GridControl {self.name!r}: {len(labels)} labels for "
+                             f"{len(values)} values")
+        object.__setattr__(self, "labels", labels)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "kind": self.kind,
+                "labels": list(self.labels or ()), "initial": self.values.index(self.initial),
+                "values": list(self.values)}
+
+
+def grid_static_data(controls: Sequence[GridControl],
+                     frame_for: Callable[[dict[str, Any]], tuple[Scene, Frame]], *,
+                     budget: int = GRID_BUDGET, note: str | None = None) -> dict[str, Any]:
+    """Every frame of the grid ``controls[0].values × controls[1].values × …``, for a page that
+    works without a kernel (``mountStaticGrid``): ``frame_for({name: value, …}) -> (scene,
+    frame)`` is called once per combination. Equal scenes are embedded once.
+
+    Keys: ``"i|j|…"`` (the values' indices, in the order of ``controls``). Raises ValueError
+    when the embedded data exceed ``budget`` bytes (name fewer values), never silently trims.
+    """
+    controls = list(controls)
+    if not controls:
+        raise ValueError("controls must name at least one GridControl")
+    if len({c.name for c in controls}) != len(controls):
+        raise ValueError(f"controls must have distinct names, got {[c.name for c in controls]}")
+    scenes: list[dict[str, Any]] = []
+    scene_index: dict[str, int] = {}
+    frames: dict[str, dict[str, Any]] = {}
+    for combo in itertools.product(*(range(len(c.values)) for c in controls)):
+        settings = {c.name: c.values[i] for c, i in zip(controls, combo)}
+        scene, frame = frame_for(settings)
+        scene_json = to_plain_json(scene.to_json())
+        key = json.dumps(scene_json, sort_keys=True, separators=(",", ":"))
+        if key not in scene_index:
+            scene_index[key] = len(scenes)
+            scenes.append(scene_json)
+        frames["|".join(map(str, combo))] = {"scene": scene_index[key],
+                                             "frame": to_plain_json(frame.to_json())}
+    data = {"controls": [c.to_json() for c in controls], "scenes": scenes, "frames": frames,
+            "note": note if note is not None else
+            f"This page shows {len(frames)} runs computed in advance: the controls snap to them."}
+    size = len(json.dumps(data, separators=(",", ":")))
+    if size > budget:
+        raise ValueError(f"the precomputed frames take {size:,} bytes, over the budget of "
+                         f"{budget:,}: give the controls fewer values "
+                         f"({' × '.join(str(len(c.values)) for c in controls)} = {len(frames)} "
+                         f"frames, {len(scenes)} scenes)")
+    return data
+
+
+def grid_static_html(controls: Sequence[GridControl],
+                     frame_for: Callable[[dict[str, Any]], tuple[Scene, Frame]], *,
+                     title: str, css_class: str, fallback: tuple[bytes, str] | None = None,
+                     budget: int = GRID_BUDGET, note: str | None = None) -> str:
+    """``static_html`` for an explorer whose page shows precomputed frames
+    (``grid_static_data``); the page's module function is ``mountStaticGrid``."""
+    data = grid_static_data(controls, frame_for, budget=budget, note=note)
+    return static_html(data, {}, css_class=css_class, title=title, mount="mountStaticGrid",
+                       fallback=fallback)
+
+
+def snapshot_fallback(scene: Scene | None, frame: Frame | None) -> tuple[bytes, str] | None:
+    """(snapshot PNG, alt text = the status line) for a static page's <img>."""
+    from ..scene import snapshot_png
+    if scene is None or frame is None:
+        return None
+    return snapshot_png(scene, frame), frame.status
+
+
+def static_bundle(view: Any, name: str, page: str) -> dict[str, Any]:
+    """The live widget view of ``view`` plus ``text/html`` (the explorer working without a
+    kernel, with a snapshot <img> for viewers that strip scripts)."""
+    view.add_class("gradlib-dashboard")
+    view.add_class(f"gradlib-{name.lower()}")
+    bundle = dict(view._repr_mimebundle_() or {})
+    bundle["text/html"] = page
+    bundle["text/plain"] = (f"<{name}: an interactive explorer; its controls work in "
+                            f"JupyterLab and in the exported HTML page>")
+    return bundle

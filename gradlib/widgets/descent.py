@@ -530,23 +530,15 @@ def descent_explorer(surface: str = "rosenbrock", optimizer: str = "gd",
 # What the explorers drawn by the browser renderer share
 # ---------------------------------------------------------------------------------------------
 def _static_bundle(view: W.Widget, name: str, page: str) -> dict[str, Any]:
-    """The live widget view of ``view`` plus ``text/html`` (the explorer working without a
-    kernel, with a snapshot <img> for viewers that strip scripts)."""
-    view.add_class("gradlib-dashboard")
-    view.add_class(f"gradlib-{name.lower()}")
-    bundle = dict(view._repr_mimebundle_() or {})
-    bundle["text/html"] = page
-    bundle["text/plain"] = (f"<{name}: an interactive explorer; its controls work in "
-                            f"JupyterLab and in the exported HTML page>")
-    return bundle
+    """``canvas.static_bundle`` (kept under its old name)."""
+    from .canvas import static_bundle
+    return static_bundle(view, name, page)
 
 
 def _fallback(scene: Any, frame: Any) -> tuple[bytes, str] | None:
-    """(snapshot PNG, alt text = the status line) for the static page's <img>."""
-    from ..scene import snapshot_png
-    if scene is None or frame is None:
-        return None
-    return snapshot_png(scene, frame), frame.status
+    """``canvas.snapshot_fallback`` (kept under its old name)."""
+    from .canvas import snapshot_fallback
+    return snapshot_fallback(scene, frame)
 
 
 # ---------------------------------------------------------------------------------------------
