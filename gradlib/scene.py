@@ -32,19 +32,25 @@ import numpy as np
 
 __all__ = ["Layer", "Frame", "Panel", "Scene", "REVEALS", "KINDS", "STATUS_KINDS",
            "STYLE_KEYS", "scene_from_figure", "snapshot", "snapshot_png", "to_plain_json",
-           "from_plain_json"]
+           "from_plain_json", "image_png", "ALIGNS"]
 
 #: What a layer shows at step k of Play.
 REVEALS = ("all", "upto", "at", "end")
 #: How a layer's points are drawn. "segments-per-step": one short polyline per step (NaN
 #: breaks it into pieces), step t's being xy[offsets[t]:offsets[t + 1]] (shapes that change
-#: shape at every step: eigen-glyphs, a local model's level sets, a cursor).
-KINDS = ("line", "points", "segments-per-step")
+#: shape at every step: eigen-glyphs, a local model's level sets, a cursor). "text": one
+#: string per point (``texts``), drawn centred on it (numbers in a graph's boxes, a heat map's
+#: cells). "image": pictures in data coordinates (``images``: PNG bytes; ``xy`` = the two
+#: corners (x0, y0), (x1, y1) of the extent), one per step with reveal "at" (the last past the
+#: end), the last one with "all" (decision boundaries, a probability map as training goes).
+KINDS = ("line", "points", "segments-per-step", "text", "image")
 #: Kinds of status line (colour of the text).
 STATUS_KINDS = ("info", "converged", "diverged", "max_steps", "error")
 #: Style keys the page understands (others are refused, so a typo is caught in Python).
 STYLE_KEYS = frozenset({"color", "width", "marker", "size", "fill", "edge", "dash", "label",
-                        "alpha"})
+                        "alpha", "align", "weight", "box"})
+#: Text alignment of a "text" layer (``style["align"]``).
+ALIGNS = ("left", "center", "right")
 MARKERS = ("o", "s", "X", "*", "D", "^", "")
 
 
@@ -64,6 +70,8 @@ class Layer:
     reveal: str = "all"
     style: Mapping[str, Any] = field(default_factory=dict)
     offsets: Any = None
+    texts: Sequence[str] | None = None
+    images: Sequence[bytes] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -95,6 +103,29 @@ class Layer:
             object.__setattr__(self, "offsets", off)
         elif self.offsets is not None:
             raise ValueError(f"offsets belong to segments-per-step layers, not {self.kind!r}")
+        if self.kind == "text":
+            texts = tuple(str(t) for t in (self.texts or ()))
+            if len(texts) != len(xy):
+                raise ValueError(f"a text layer needs one string per point: {len(texts)} texts "
+                                 f"for {len(xy)} points")
+            if self.style.get("align", "center") not in ALIGNS:
+                raise ValueError(f"style: align must be one of {ALIGNS}, got {self.style['align']!r}")
+            object.__setattr__(self, "texts", texts)
+        elif self.texts is not None:
+            raise ValueError(f"texts belong to text layers, not {self.kind!r}")
+        if self.kind == "image":
+            images = tuple(bytes(b) for b in (self.images or ()))
+            if not images or not all(b.startswith(b"\x89PNG") for b in images):
+                raise ValueError("an image layer needs images: a non-empty sequence of PNG bytes")
+            if xy.shape != (2, 2) or not np.all(np.isfinite(xy)) or xy[0, 0] == xy[1, 0] \
+                    or xy[0, 1] == xy[1, 1]:
+                raise ValueError(f"an image layer's xy is its extent: two finite corners "
+                                 f"(x0, y0), (x1, y1) with x0 != x1 and y0 != y1, got {xy.tolist()}")
+            if self.reveal not in ("at", "all"):
+                raise ValueError(f"reveal of an image layer must be 'at' or 'all', got {self.reveal!r}")
+            object.__setattr__(self, "images", images)
+        elif self.images is not None:
+            raise ValueError(f"images belong to image layers, not {self.kind!r}")
 
     @property
     def n_chunks(self) -> int:
@@ -115,7 +146,20 @@ class Layer:
                "style": dict(self.style), "n": int(len(self.xy)), "xy": self.xy.tobytes()}
         if self.offsets is not None:
             out["offsets"] = self.offsets.tobytes()
+        if self.texts is not None:
+            out["texts"] = list(self.texts)
+        if self.images is not None:
+            out["images"] = list(self.images)
         return out
+
+    def image_at(self, step: int) -> bytes:
+        """An image layer's picture at ``step`` (reveal "at": image t, the last past the end;
+        "all": the last)."""
+        if self.images is None:
+            raise ValueError(f"image_at: a {self.kind!r} layer has no images")
+        if self.reveal == "all":
+            return self.images[-1]
+        return self.images[max(0, min(int(step), len(self.images) - 1))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -313,6 +357,30 @@ def _visible(layer: Layer, step: int, n_steps: int) -> np.ndarray:
     return xy
 
 
+def image_png(values: Any) -> bytes:
+    """PNG bytes of an image for an "image" layer: ``values`` is (h, w, 3|4) floats in [0, 1] or
+    uint8 (RGB / RGBA), row 0 at the top (as ``imshow(origin="upper")`` shows it)."""
+    from PIL import Image
+    arr = np.asarray(values)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"image_png: values must have shape (h, w, 3) or (h, w, 4), got {arr.shape}")
+    if arr.dtype != np.uint8:
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("image_png: values must be finite")
+        arr = np.round(np.clip(arr, 0.0, 1.0) * 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(arr), "RGBA" if arr.shape[2] == 4 else "RGB").save(
+        buf, format="png", optimize=True)
+    return buf.getvalue()
+
+
+def _visible_start(layer: Layer, step: int) -> int:
+    """Index of the first point ``_visible`` returns (for a text layer's strings)."""
+    if layer.reveal == "at":
+        return max(0, min(step, len(layer.xy) - 1))
+    return 0
+
+
 def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> Any:
     """A matplotlib Figure showing ``frame`` at ``step`` (-1: the last) over the scene's
     picture: the same panels, reveal rules, styles and legends as the page draws."""
@@ -343,7 +411,24 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
             if layer.panel != panel.name or len(layer.xy) == 0:
                 continue
             st = layer.style
+            if layer.kind == "image":
+                (x0, y0), (x1, y1) = layer.xy
+                ax.imshow(imread(io.BytesIO(layer.image_at(k)), format="png"),
+                          extent=(x0, x1, y0, y1), origin="upper", aspect="auto",
+                          alpha=float(st.get("alpha", 1.0)), zorder=0.5)
+                continue
             pts = _visible(layer, k, frame.n_steps)
+            if layer.kind == "text":
+                lo = len(layer.xy) if layer.reveal == "end" and k < frame.n_steps else \
+                    _visible_start(layer, k)
+                for (tx, ty), text in zip(pts, layer.texts[lo:lo + len(pts)]):
+                    if np.isfinite(tx) and np.isfinite(ty):
+                        box = st.get("box")
+                        ax.text(tx, ty, text, color=st.get("color", "#111"), ha=st.get("align", "center"),
+                                va="center", fontsize=float(st.get("size", 11)) * 72 / dpi,
+                                fontweight=st.get("weight", "normal"), zorder=3,
+                                bbox=dict(facecolor=box, edgecolor="none", pad=1.5) if box else None)
+                continue
             marker = _MPL_MARKERS.get(st.get("marker", ""), None)
             size = float(st.get("size", 6)) * 72 / dpi
             if layer.kind in ("line", "segments-per-step"):
@@ -358,7 +443,7 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
             if st.get("dash") and layer.kind != "points":
                 artist.set_dashes([float(v) * 72 / dpi for v in st["dash"]])
             if st.get("label") and st["label"] not in {h.get_label() for h in handles} \
-                    and len(pts):
+                    and len(pts) and layer.kind not in ("text", "image"):
                 handles.append(artist)
         if panel.kind == "image":
             ax.set_xlim(panel.xlim)

@@ -744,3 +744,102 @@ def test_grid_static_page_snaps_to_the_precomputed_frames(browser):
     finally:
         page.close()
         dash.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# text and image layers (numbers in a graph's boxes; decision boundaries as training goes)
+# ---------------------------------------------------------------------------------------------
+def _two_images():
+    red = np.zeros((4, 6, 3)); red[..., 0] = 1.0
+    blue = np.zeros((4, 6, 3)); blue[..., 2] = 1.0
+    return scene.image_png(red), scene.image_png(blue)
+
+
+def test_text_and_image_layers_contract():
+    """A text layer carries one string per point, an image layer PNGs and its extent; bad
+    shapes are refused with the argument named; image_at follows the reveal rule."""
+    red, blue = _two_images()
+    text = scene.Layer("p", [[0.0, 0.0], [1.0, 1.0]], kind="text", texts=["a = 1", "b\nc"],
+                       style={"label": "values", "align": "left", "box": "#fff"})
+    assert text.to_json()["texts"] == ["a = 1", "b\nc"]
+    img = scene.Layer("p", [[0.0, 0.0], [2.0, 1.0]], kind="image", images=[red, blue],
+                      reveal="at", style={"label": "boundary", "alpha": 0.5})
+    assert img.image_at(0) == red and img.image_at(1) == blue and img.image_at(7) == blue
+    assert img.to_json()["images"] == [red, blue]
+    with pytest.raises(ValueError, match="one string per point: 1 texts for 2 points"):
+        scene.Layer("p", [[0, 0], [1, 1]], kind="text", texts=["x"])
+    with pytest.raises(ValueError, match="align must be one of"):
+        scene.Layer("p", [[0, 0]], kind="text", texts=["x"], style={"align": "middle"})
+    with pytest.raises(ValueError, match="non-empty sequence of PNG bytes"):
+        scene.Layer("p", [[0, 0], [1, 1]], kind="image", images=[b"GIF89a"])
+    with pytest.raises(ValueError, match="two finite corners"):
+        scene.Layer("p", [[0, 0], [0, 1]], kind="image", images=[red])
+    with pytest.raises(ValueError, match="texts belong to text layers"):
+        scene.Layer("p", [[0, 0]], kind="points", texts=["x"])
+    with pytest.raises(ValueError, match="shape"):
+        scene.image_png(np.zeros((3, 3)))
+    png = scene.image_png(np.full((2, 2, 4), 0.5))
+    from matplotlib.image import imread
+    import io
+    assert imread(io.BytesIO(png), format="png").shape == (2, 2, 4)
+
+
+def _square_scene():
+    fig = Figure(figsize=(3, 3), dpi=100)
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+    ax.set_xlim(0, 2); ax.set_ylim(0, 1)
+    return scene.scene_from_figure(fig, {"p": ax})
+
+
+def test_snapshot_draws_text_and_image_layers():
+    """The matplotlib snapshot shows step t's image (red at 0, blue past the end) and the texts."""
+    red, blue = _two_images()
+    sc = _square_scene()
+    frame = scene.Frame([scene.Layer("p", [[0.0, 0.0], [2.0, 1.0]], kind="image", images=[red, blue],
+                                     reveal="at", style={"label": "map"}),
+                         scene.Layer("p", [[1.0, 0.5]], kind="text", texts=["L = 0.25"],
+                                     style={"label": "value", "color": "#000", "size": 14})],
+                        1, "ok")
+    fig = scene.snapshot(sc, frame, 0)
+    ax = fig.axes[0]
+    assert len(ax.images) == 1 and ax.images[0].get_array()[0, 0, 0] > 0.9     # red
+    assert [t.get_text() for t in ax.texts] == ["L = 0.25"]
+    fig = scene.snapshot(sc, frame, -1)
+    assert fig.axes[0].images[0].get_array()[0, 0, 2] > 0.9                     # blue
+
+
+def test_page_draws_text_and_image_layers(browser):
+    """In Chromium: the image layer fills its extent with step t's picture (scrubbing switches
+    red -> blue) and a text layer puts dark pixels where its string is."""
+    from gradlib.widgets.canvas import static_html
+    red, blue = _two_images()
+    sc = _square_scene()
+    frame = scene.Frame([scene.Layer("p", [[0.0, 0.0], [1.0, 1.0]], kind="image", images=[red, blue],
+                                     reveal="at", style={"label": "map"}),
+                         scene.Layer("p", [[1.5, 0.5]], kind="text", texts=["WWW"],
+                                     style={"label": "value", "color": "#000", "size": 16})],
+                        1, "ok")
+    data = {"controls": [C.GridControl("k", "k", (0,)).to_json()], "scenes": [sc.to_json()],
+            "frames": {"0": {"scene": 0, "frame": frame.to_json()}}, "note": ""}
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.set_content("<!doctype html><html lang=en><body>"
+                         + static_html(data, {}, mount="mountStaticGrid") + "</body></html>")
+        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        page.wait_for_timeout(300)
+        px = """([x, y]) => { const c = document.querySelector('.gradlib-static canvas');
+          const s = c.width / 300; return [...c.getContext('2d').getImageData(x * s, y * s, 1, 1).data]; }"""
+        # data (0.5, 0.5) -> pixel (30 + 0.25 * 240, 30 + 0.5 * 240) = (90, 150)
+        assert page.evaluate(px, [90, 150])[:3] == [0, 0, 255]            # the last step: blue
+        page.locator(".gc-step").fill("0")
+        page.locator(".gc-step").dispatch_event("input")
+        assert page.evaluate(px, [90, 150])[:3] == [255, 0, 0]            # step 0: red
+        dark = page.evaluate("""() => { const c = document.querySelector('.gradlib-static canvas');
+          const s = c.width / 300; const d = c.getContext('2d').getImageData(200 * s, 140 * s, 40 * s, 20 * s).data;
+          let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 80) n++; return n; }""")
+        assert dark > 20
+        assert not errors, errors
+    finally:
+        page.close()

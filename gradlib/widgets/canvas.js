@@ -908,9 +908,46 @@ function visibleRange(layer, step, nSteps) {
   }
 }
 
+function drawImageLayer(ctx, layer, tr, step) {
+  const imgs = layer.imgs || [], m = imgs.length;
+  if (!m) return;
+  const img = imgs[layer.reveal === "all" ? m - 1 : Math.max(0, Math.min(step, m - 1))];
+  if (!img || !img.complete || !img.naturalWidth) return;
+  const xy = layer.data;
+  const px0 = tr.x(xy[0]), py0 = tr.y(xy[1]), px1 = tr.x(xy[2]), py1 = tr.y(xy[3]);
+  ctx.save();
+  ctx.globalAlpha = (layer.style || {}).alpha ?? 1;
+  ctx.drawImage(img, Math.min(px0, px1), Math.min(py0, py1), Math.abs(px1 - px0), Math.abs(py1 - py0));
+  ctx.restore();
+}
+
+function drawTextLayer(ctx, layer, tr, a, b) {
+  const st = layer.style || {}, xy = layer.data, texts = layer.texts || [];
+  const size = st.size || 11, lh = size * 1.25;
+  ctx.save();
+  ctx.globalAlpha = st.alpha ?? 1;
+  ctx.font = `${st.weight === "bold" ? "bold " : ""}${size}px ${FONT}`;
+  ctx.textAlign = st.align || "center"; ctx.textBaseline = "middle";
+  for (let i = a; i < b; i++) {
+    const x = xy[2 * i], y = xy[2 * i + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y) || texts[i] == null) continue;
+    const lines = String(texts[i]).split("\n"), px = tr.x(x), py = tr.y(y) - (lines.length - 1) * lh / 2;
+    if (st.box) {
+      const w = Math.max(...lines.map((t) => ctx.measureText(t).width)) + 6, h = lines.length * lh + 2;
+      const left = ctx.textAlign === "left" ? px - 3 : ctx.textAlign === "right" ? px - w + 3 : px - w / 2;
+      ctx.fillStyle = st.box; ctx.fillRect(left, py - lh / 2 - 1, w, h);
+    }
+    ctx.fillStyle = st.color || "#111";
+    lines.forEach((t, j) => ctx.fillText(t, px, py + j * lh));
+  }
+  ctx.restore();
+}
+
 function drawLayer(ctx, layer, tr, step, nSteps) {
+  if (layer.kind === "image") { drawImageLayer(ctx, layer, tr, step); return; }
   const [a, b] = visibleRange(layer, step, nSteps);
   if (b <= a) return;
+  if (layer.kind === "text") { drawTextLayer(ctx, layer, tr, a, b); return; }
   const st = layer.style || {}, xy = layer.data;
   ctx.save();
   ctx.globalAlpha = st.alpha ?? 1;
@@ -948,6 +985,7 @@ function drawLegend(ctx, panel, layers) {
   const entries = [];
   for (const l of layers) {
     const label = l.style && l.style.label;
+    if (l.kind === "text" || l.kind === "image") continue;
     if (label && l.n > 0 && !entries.some((e) => e.label === label)) entries.push({ label, layer: l });
   }
   if (!entries.length) return;
@@ -1041,7 +1079,8 @@ export function render({ model, el }) {
   function setFrame() {
     frame = model.get("frame") || frame;
     layers = (frame.layers || []).map((l) => ({ ...l, data: f64(l.xy), n: l.n ?? f64(l.xy).length / 2,
-      off: l.kind === "segments-per-step" ? f64(l.offsets ?? [0, 0]) : null }));
+      off: l.kind === "segments-per-step" ? f64(l.offsets ?? [0, 0]) : null,
+      imgs: l.kind === "image" ? decodeImages(l.images) : null }));
     const n = frame.n_steps || 0;
     step.max = String(n);
     const want = model.get("step");
@@ -1053,6 +1092,17 @@ export function render({ model, el }) {
     status.style.color = STATUS_COLORS[frame.kind] || STATUS_COLORS.info;
     canvas.setAttribute("aria-label", `${(scene && scene.alt) || "explorer"} ${text}`.trim());
     draw();
+  }
+
+  // An image layer's pictures decode once per frame; the view redraws as each one arrives.
+  function decodeImages(list) {
+    return (list || []).map((b) => {
+      const img = new Image();
+      const url = URL.createObjectURL(new Blob([toBytes(b)], { type: "image/png" }));
+      img.onload = () => { URL.revokeObjectURL(url); if (layers.some((l) => l.imgs && l.imgs.includes(img))) draw(); };
+      img.src = url;
+      return img;
+    });
   }
 
   // What does not change with the step (the picture, chart axes, legends, an error banner) is
