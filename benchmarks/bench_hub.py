@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -60,6 +61,12 @@ def main() -> int:
             print(json.dumps(s), flush=True)
             for f in (res.failures + res.victim_failures)[:10]:
                 print("   failure:", f)
+            if res.failures and hub.log_path.exists():
+                # the hub's log holds every single-user server's too: keep it to find out why
+                kept = args.out.with_name(f"hub-{n}-failures.log")
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(hub.log_path, kept)
+                print(f"   the hub's log (with every server's): {kept}")
 
     print()
     print("| N | hub+proxy MiB | learner MiB median / max | total MiB | CPU/learner dragging (cores) "

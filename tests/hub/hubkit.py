@@ -170,7 +170,7 @@ class Hub:
                            ("proxy API", self.api_port)):
             if port_in_use(port):
                 raise HubError(f"port {port} for the {name} is already in use on 127.0.0.1: "
-                               "stop what listens there (`ss -ltnp | grep {port}`) or retry.")
+                               f"stop what listens there (`ss -ltnp | grep {port}`) or retry.")
         env = {**os.environ, MARKER: self.run_id,
                "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
         log = open(self.log_path, "ab")

@@ -36,8 +36,9 @@ def test_port_in_use_is_named(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", hub.port))
         s.listen()
-        with pytest.raises(hubkit.HubError, match=f"port {hub.port} .* already in use"):
+        with pytest.raises(hubkit.HubError, match=f"port {hub.port} .* already in use") as err:
             hub.start()
+        assert f"grep {hub.port}`" in str(err.value)      # the fix names the port, not "{port}"
     hub.close()
     assert hub.processes() == []
 
