@@ -11,6 +11,7 @@ network blocked: controls and Play change the canvas, no console errors.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from pathlib import Path
@@ -234,13 +235,24 @@ def test_descent_explorer_play_keeps_drawing(descent_page, screenshots: Path) ->
 # ---------------------------------------------------------------------------------------------
 # The same explorer in its handout page: file://, network blocked, no kernel
 # ---------------------------------------------------------------------------------------------
-def _open_handout(browser, tmp_path_factory, prefix: str, css: str):
-    """The handout page of notebook ``prefix`` opened from file:// with every non-file request
-    blocked; yields (page, the static explorer with class ``css``, errors, outside requests)."""
+@pytest.fixture(scope="session")
+def handout_of(tmp_path_factory):
+    """``handout_of("03_")``: notebook 03's handout page (gradlib.handouts), built once a session."""
     from gradlib import handouts
-    name = next(p.name for p in NOTEBOOKS if p.name.startswith(prefix))
-    out = tmp_path_factory.mktemp(f"handout{prefix}")
-    (page_info,) = handouts.build(NOTEBOOKS[0].parent, out, [name])
+    out = tmp_path_factory.mktemp("handouts")
+    built: dict[str, object] = {}
+
+    def build(prefix: str):
+        if prefix not in built:
+            name = next(p.name for p in NOTEBOOKS if p.name.startswith(prefix))
+            (built[prefix],) = handouts.build(NOTEBOOKS[0].parent, out, [name])
+        return built[prefix]
+    return build
+
+
+def _open_file_page(browser, path: Path):
+    """``path`` opened from file:// with every non-file request blocked: (page, errors, outside
+    requests, MathJax font gaps)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     outside: list[str] = []
@@ -266,7 +278,14 @@ def _open_handout(browser, tmp_path_factory, prefix: str, css: str):
             route.abort()
 
     page.route("**/*", gate)
-    page.goto(page_info.path.as_uri())
+    page.goto(path.as_uri())
+    return page, errors, outside, mathjax_gaps
+
+
+def _open_handout(browser, handout_of, prefix: str, css: str):
+    """The handout page of notebook ``prefix`` opened from file:// with every non-file request
+    blocked; yields (page, the static explorer with class ``css``, errors, outside requests)."""
+    page, errors, outside, mathjax_gaps = _open_file_page(browser, handout_of(prefix).path)
     selector = f".gradlib-static.{css}"
     page.wait_for_selector(f"{selector} .gradlib-canvas canvas", timeout=30_000)
     host = page.query_selector(selector)
@@ -279,18 +298,18 @@ def _open_handout(browser, tmp_path_factory, prefix: str, css: str):
 
 
 @pytest.fixture(scope="module")
-def handout_page(browser, tmp_path_factory):
-    yield from _open_handout(browser, tmp_path_factory, "03_", "gradlib-descentexplorer-static")
+def handout_page(browser, handout_of):
+    yield from _open_handout(browser, handout_of, "03_", "gradlib-descentexplorer-static")
 
 
 @pytest.fixture(scope="module")
-def quadratic_handout(browser, tmp_path_factory):
-    yield from _open_handout(browser, tmp_path_factory, "03_", "gradlib-quadraticexplorer-static")
+def quadratic_handout(browser, handout_of):
+    yield from _open_handout(browser, handout_of, "03_", "gradlib-quadraticexplorer-static")
 
 
 @pytest.fixture(scope="module")
-def race_handout(browser, tmp_path_factory):
-    yield from _open_handout(browser, tmp_path_factory, "06_", "gradlib-raceexplorer-static")
+def race_handout(browser, handout_of):
+    yield from _open_handout(browser, handout_of, "06_", "gradlib-raceexplorer-static")
 
 
 def test_handout_explorer_works_offline(handout_page, screenshots: Path) -> None:
@@ -406,3 +425,76 @@ def test_handout_race_works_offline(race_handout, screenshots: Path) -> None:
     host.screenshot(path=str(screenshots / "06-static-race-after.png"))
     assert not outside, f"the handout asked the network for {outside[:5]}"
     assert not errors, f"console errors in the handout: {errors[:5]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Every explorer on every handout page, from file:// with the network blocked
+# ---------------------------------------------------------------------------------------------
+EXPLORER_NOTEBOOKS = [p for p in NOTEBOOKS if "gradlib.widgets" in p.read_text(encoding="utf-8")]
+PAGE_BUDGET = 8_000_000       # bytes per handout page (issue 11)
+EXPLORER_BUDGET = 1_000_000   # embedded data per explorer
+
+PLAY_FPS_JS = SIGNATURE_FN + """
+return (async () => {
+  // distinct frames per second while the run plays (until it ends or 3 s have passed)
+  let frames = 0; let last = sig(fig); const t0 = performance.now();
+  play.click(); await sleep(0);
+  while (performance.now() - t0 < 3000 && /Pause/.test(play.textContent)) {
+    await sleep(4); const s = sig(fig); if (s !== last) { frames++; last = s; } }
+  const t = performance.now() - t0;
+  if (/Pause/.test(play.textContent)) play.click();
+  return [frames, t]; })();"""
+
+
+@pytest.mark.parametrize("notebook", EXPLORER_NOTEBOOKS, ids=[p.stem for p in EXPLORER_NOTEBOOKS])
+def test_every_static_explorer_works_offline(browser, handout_of, screenshots: Path, notebook: Path) -> None:
+    """The handout page (file://, every other request blocked) is <= 8 MB; each explorer on it
+    embeds <= 1 MB, shows a status line, and its first slider, Play and its first menu each
+    change the canvas's pixels; no console error, nothing asked of the network. (Play before
+    the menu: a menu may pick a run that ends in one step, e.g. gradient descent on a round bowl.)"""
+    info = handout_of(notebook.name[:3])
+    assert info.nbytes <= PAGE_BUDGET, f"{notebook.name}: handout is {info.nbytes:,} bytes"
+    page, errors, outside, _gaps = _open_file_page(browser, info.path)
+    try:
+        page.wait_for_function("() => document.querySelectorAll('.gradlib-static').length > 0 && "
+                               "[...document.querySelectorAll('.gradlib-static')].every("
+                               "h => h.querySelector('.gradlib-canvas canvas'))", timeout=30_000)
+        hosts = page.query_selector_all(".gradlib-static")
+        for k, host in enumerate(hosts):
+            kind = re.search(r"gradlib-(\w+)-static", host.get_attribute("class") or "")
+            name = kind.group(1) if kind else f"explorer{k}"
+            data_bytes = host.evaluate(
+                "h => (document.getElementById(h.id + '-data') || {textContent: ''}).textContent.length")
+            assert data_bytes <= EXPLORER_BUDGET, f"{notebook.name} {name}: {data_bytes:,} bytes embedded"
+            host.scroll_into_view_if_needed()
+            fig = host.query_selector(".gradlib-canvas")
+            status = host.query_selector(".gc-status").text_content()
+            assert status and "nan" not in status.lower().split(), f"{notebook.name} {name}: {status!r}"
+            host.screenshot(path=str(screenshots / f"{notebook.stem}-static-{name}-before.png"))
+            slider = host.query_selector(".gradlib-static-controls input[type=range]")
+            assert slider is not None, f"{notebook.name} {name}: no slider in the static copy"
+            before = fig.evaluate(CANVAS_SIGNATURE)
+            at_max = slider.evaluate("r => Number(r.value) >= Number(r.max)")
+            slider.focus()
+            for _ in range(3):
+                page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+            assert _wait_changed(page, fig, before, 5.0), f"{notebook.name} {name}: a slider changed nothing"
+            frames, ms = _run_js(page, PLAY_FPS_JS, play=host.query_selector(".gc-play"), fig=fig)
+            fps = frames / (ms / 1000)
+            _report(screenshots, f"{notebook.stem} {name}, static page (file://, offline): Play drew "
+                                 f"{frames} distinct frames in {ms:.0f} ms ({fps:.0f} a second); "
+                                 f"{data_bytes / 1e3:.0f} KB embedded; page {info.nbytes / 1e6:.2f} MB")
+            assert frames >= 2, f"{notebook.name} {name}: Play drew {frames} frames"
+            select = host.query_selector(".gradlib-static-controls select")
+            if select is not None:
+                options = select.evaluate("s => [...s.options].map(o => o.value)")
+                other = next((o for o in options if o != select.evaluate("s => s.value")), None)
+                if other is not None:
+                    before = fig.evaluate(CANVAS_SIGNATURE)
+                    select.select_option(other)
+                    assert _wait_changed(page, fig, before, 5.0), f"{notebook.name} {name}: a menu changed nothing"
+            host.screenshot(path=str(screenshots / f"{notebook.stem}-static-{name}-after.png"))
+        assert not outside, f"{notebook.name}: the handout asked the network for {outside[:5]}"
+        assert not errors, f"{notebook.name}: console errors: {errors[:5]}"
+    finally:
+        page.close()
