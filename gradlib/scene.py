@@ -166,7 +166,9 @@ class Layer:
 class Frame:
     """Everything the page needs after one settings change.
 
-    ``n_steps``: Play and the step slider run over 0..n_steps. ``status``: one plain-text line
+    ``n_steps``: Play and the step slider run over 0..n_steps. ``step_ms``: Play's pace for
+    runs of a few meaningful steps (a backward sweep): at least this many ms a step (default:
+    one step or more a display frame, a whole run in <= 4 s). ``status``: one plain-text line
     (no NaN: callers format numbers), ``kind``: one of ``STATUS_KINDS``. ``charts``: per-frame
     settings of chart panels, e.g. ``{"loss": {"ylog": True, "title": "loss", "xlim": [0, 200]}}``.
     """
@@ -176,8 +178,15 @@ class Frame:
     status: str
     kind: str = "info"
     charts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    step_ms: float | None = None
 
     def __post_init__(self) -> None:
+        if self.step_ms is not None:
+            if not (isinstance(self.step_ms, (int, float, np.floating)) and math.isfinite(self.step_ms)
+                    and 0 < self.step_ms <= 10_000):
+                raise ValueError(f"step_ms must be a number of milliseconds in (0, 10000], "
+                                 f"got {self.step_ms!r}")
+            object.__setattr__(self, "step_ms", float(self.step_ms))
         if self.kind not in STATUS_KINDS:
             raise ValueError(f"kind must be one of {', '.join(STATUS_KINDS)}, got {self.kind!r}")
         if not isinstance(self.n_steps, (int, np.integer)) or self.n_steps < 0:
@@ -186,9 +195,12 @@ class Frame:
         object.__setattr__(self, "n_steps", int(self.n_steps))
 
     def to_json(self) -> dict[str, Any]:
-        return {"layers": [layer.to_json() for layer in self.layers], "n_steps": self.n_steps,
-                "status": str(self.status), "kind": self.kind,
-                "charts": {k: dict(v) for k, v in self.charts.items()}}
+        out = {"layers": [layer.to_json() for layer in self.layers], "n_steps": self.n_steps,
+               "status": str(self.status), "kind": self.kind,
+               "charts": {k: dict(v) for k, v in self.charts.items()}}
+        if self.step_ms is not None:
+            out["step_ms"] = self.step_ms
+        return out
 
     @property
     def nbytes(self) -> int:

@@ -843,3 +843,32 @@ def test_page_draws_text_and_image_layers(browser):
         assert not errors, errors
     finally:
         page.close()
+
+
+def test_paced_play_takes_step_ms_a_step(browser):
+    """Frame.step_ms: Play shows one step each step_ms (a 7-step backward sweep must be
+    watchable), and the JSON carries it only when set; a bad pace is refused."""
+    with pytest.raises(ValueError, match="step_ms must be a number of milliseconds"):
+        scene.Frame([], 3, "x", step_ms=0)
+    assert "step_ms" not in scene.Frame([], 3, "x").to_json()
+    sc = _square_scene()
+    pts = [[0.2 * i, 0.2 * i] for i in range(4)]
+    frame = scene.Frame([scene.Layer("p", pts, kind="points", reveal="at",
+                                     style={"label": "dot", "size": 20, "fill": "#000"})],
+                        3, "ok", step_ms=150)
+    assert frame.to_json()["step_ms"] == 150.0
+    data = {"controls": [C.GridControl("k", "k", (0,)).to_json()], "scenes": [sc.to_json()],
+            "frames": {"0": {"scene": 0, "frame": frame.to_json()}}, "note": ""}
+    page = browser.new_page()
+    try:
+        page.set_content("<!doctype html><html lang=en><body>"
+                         + C.static_html(data, {}, mount="mountStaticGrid") + "</body></html>")
+        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        ms = page.evaluate("""async () => {
+          const play = document.querySelector('.gc-play'); const t0 = performance.now();
+          play.click(); await new Promise(r => setTimeout(r, 20));
+          while (/Pause/.test(play.textContent)) await new Promise(r => setTimeout(r, 5));
+          return performance.now() - t0; }""")
+        assert 3 * 150 <= ms < 3 * 150 + 1500, ms
+    finally:
+        page.close()

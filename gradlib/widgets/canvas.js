@@ -1168,10 +1168,17 @@ export function render({ model, el }) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   }
 
-  function tick() {
+  let lastStep = 0;
+  function tick(now) {
     if (!playing) return;
     const n = frame.n_steps || 0;
-    pos += Math.max(1, n / 240);
+    if (frame.step_ms > 0) {
+      // a paced run (a few meaningful steps): one step each step_ms
+      if (now - lastStep < frame.step_ms) { raf = requestAnimationFrame(tick); return; }
+      lastStep = now; pos += 1;
+    } else {
+      pos += Math.max(1, n / 240);
+    }
     const next = Math.min(n, Math.floor(pos));
     if (next !== k) { k = next; draw(); }
     if (k >= n) { stopPlay(true); return; }
@@ -1182,7 +1189,7 @@ export function render({ model, el }) {
     const n = frame.n_steps || 0;
     if (n <= 0) return;
     if (k >= n) { k = 0; draw(); }
-    pos = k; playing = true;
+    pos = k; playing = true; lastStep = performance.now();
     play.textContent = "❚❚ Pause"; play.setAttribute("aria-label", "Pause");
     raf = requestAnimationFrame(tick);
   }

@@ -194,6 +194,21 @@ class CanvasDashboard(_dashboard()):  # type: ignore[misc]
     def redraw(self) -> None:
         """Nothing to do: the page redraws when a frame arrives."""
 
+    def _own_widgets(self) -> tuple[Any, ...]:
+        """Widgets besides the canvas, status line and controls that ``close`` frees (buttons,
+        a leaderboard); subclasses name theirs."""
+        return ()
+
+    def close(self) -> None:
+        """Free the canvas, the status line, the controls, the explorer's own widgets and the
+        layout box."""
+        canvas = getattr(self, "canvas", None)
+        for w in (*self._own_widgets(), canvas, self.status, *self.controls.values()):
+            if w is not None:
+                w.close()
+        if self._box is not None:
+            self._box.close()
+
 
 # ---------------------------------------------------------------------------------------------
 # Static pages from frames precomputed over a grid of control values (explorers whose math is

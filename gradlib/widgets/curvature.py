@@ -671,12 +671,6 @@ class CurvatureExplorer(CanvasDashboard):
         from .descent import _static_bundle
         return _static_bundle(self.layout(), "CurvatureExplorer", self.static_html())
 
-    def close(self) -> None:
-        for w in (self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
-
 
 def curvature_explorer(surface: Any = "rosenbrock", optimizer: str = "gd",
                        lr: float | None = None, steps: int = 300,
@@ -929,12 +923,6 @@ class NewtonExplorer(CanvasDashboard):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from .descent import _static_bundle
         return _static_bundle(self.layout(), "NewtonExplorer", self.static_html())
-
-    def close(self) -> None:
-        for w in (self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
 
 
 def _status_lines(text: str, kind: str) -> str:

@@ -503,13 +503,8 @@ class DescentExplorer(CanvasDashboard):
         return animate.html_animation(self.surface, [self.path],
                                       frames=min(frames, self.path.steps + 1), **kwargs)
 
-    def close(self) -> None:
-        for w in (self.lr_strip, self.canvas, self.status):
-            w.close()
-        for control in self.controls.values():
-            control.close()
-        if self._box is not None:
-            self._box.close()
+    def _own_widgets(self) -> tuple[Any, ...]:
+        return (self.lr_strip,)
 
 
 def _json_dumps(value: Any) -> str:
@@ -751,11 +746,8 @@ class RaceExplorer(CanvasDashboard):
         return animate.html_animation(self.surface, paths,
                                       frames=min(frames, max(p.steps for p in paths) + 1), **kwargs)
 
-    def close(self) -> None:
-        for w in (self.leaderboard, self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
+    def _own_widgets(self) -> tuple[Any, ...]:
+        return (self.leaderboard,)
 
 
 def optimizer_race(surface: str = "rosenbrock", optimizers: Sequence[str] = RACERS,
@@ -856,12 +848,6 @@ class QuadraticExplorer(CanvasDashboard):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return _static_bundle(self.layout(), "QuadraticExplorer", self.static_html())
-
-    def close(self) -> None:
-        for w in (self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
 
 
 def _closed_form(a: float, lr: float, x0: float, k: np.ndarray) -> np.ndarray:

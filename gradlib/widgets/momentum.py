@@ -178,11 +178,8 @@ class MomentumExplorer(CanvasDashboard):
         from .descent import _static_bundle
         return _static_bundle(self.layout(), "MomentumExplorer", self.static_html())
 
-    def close(self) -> None:
-        for w in (self.canvas, self.status, self.optimum_button, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
+    def _own_widgets(self) -> tuple[Any, ...]:
+        return (self.optimum_button,)
 
 
 @lru_cache(maxsize=16)
