@@ -1078,6 +1078,7 @@ export function render({ model, el }) {
 
   function setFrame() {
     frame = model.get("frame") || frame;
+    root.dataset.frameAt = String(performance.now());   // when the frame arrived (for latency tests)
     layers = (frame.layers || []).map((l) => ({ ...l, data: f64(l.xy), n: l.n ?? f64(l.xy).length / 2,
       off: l.kind === "segments-per-step" ? f64(l.offsets ?? [0, 0]) : null,
       imgs: l.kind === "image" ? decodeImages(l.images) : null }));
@@ -1092,6 +1093,7 @@ export function render({ model, el }) {
     status.style.color = STATUS_COLORS[frame.kind] || STATUS_COLORS.info;
     canvas.setAttribute("aria-label", `${(scene && scene.alt) || "explorer"} ${text}`.trim());
     draw();
+    root.dataset.drawMs = (performance.now() - Number(root.dataset.frameAt)).toFixed(2);
   }
 
   // An image layer's pictures decode once per frame; the view redraws as each one arrives.
