@@ -29,7 +29,8 @@ from .mlp import MLP
 
 __all__ = ["RangeTest", "lr_range_test", "per_example_gradients", "NoiseScale",
            "gradient_noise_scale", "minibatch_gradient_variance", "predicted_minibatch_variance",
-           "data_parallel_gradient", "ParallelRun", "data_parallel_sgd", "Curves", "loss_curves"]
+           "data_parallel_gradient", "ParallelRun", "data_parallel_sgd", "Curves", "loss_curves",
+           "initial_losses"]
 
 
 def _check_net(net: Any) -> MLP:
@@ -326,22 +327,38 @@ class Curves(NamedTuple):
     message: str
 
 
-def loss_curves(lr: float, batch_size: int = 32, l2: float = 0.0, *, epochs: int = 60,
-                train_size: int = 300, hidden: int = 64, seed: int = 0) -> Curves:
-    """Train a fresh 64-hidden-10 tanh network on ``train_size`` digits with plain SGD and
-    return its training and validation curves (validation: 347 other training-split digits).
-    The settings the curves explorer exposes: the rate, the batch size, the L2 strength."""
-    from . import data, optim
-    lr = check.positive("lr", lr)
-    l2 = check.nonnegative("l2", l2)
-    epochs = check.integer("epochs", epochs, lo=1)
+def _curves_setup(train_size: int, hidden: int, seed: int) -> tuple[MLP, Any, Any, Any, Any]:
+    """The fresh network and the data of ``loss_curves``: (net, X, y, X_val, y_val)."""
+    from . import data
     train_size = check.integer("train_size", train_size, lo=10, hi=1000)
-    batch_size = _check_batch("batch_size", batch_size, train_size)
     digits = data.digits(seed=0)
     X, y = digits.X_train[:train_size], digits.y_train[:train_size]
     Xv, yv = digits.X_train[1000:], digits.y_train[1000:]
     net = MLP([64, check.integer("hidden", hidden, lo=1), 10], activation="tanh", init="xavier",
               seed=check.integer("seed", seed, lo=0))
+    return net, X, y, Xv, yv
+
+
+def loss_curves(lr: float, batch_size: int = 32, l2: float = 0.0, *, epochs: int = 60,
+                train_size: int = 300, hidden: int = 64, seed: int = 0) -> Curves:
+    """Train a fresh 64-hidden-10 tanh network on ``train_size`` digits with plain SGD and
+    return its training and validation curves (validation: 347 other training-split digits).
+    The settings the curves explorer exposes: the rate, the batch size, the L2 strength."""
+    from . import optim
+    lr = check.positive("lr", lr)
+    l2 = check.nonnegative("l2", l2)
+    epochs = check.integer("epochs", epochs, lo=1)
+    net, X, y, Xv, yv = _curves_setup(train_size, hidden, seed)
+    batch_size = _check_batch("batch_size", batch_size, len(X))
     h = net.fit(X, y, optim.gd(lr), epochs=epochs, batch_size=batch_size, l2=l2, seed=seed,
                 validation=(Xv, yv))
     return Curves(h.loss, h.val_loss, h.status, h.message)
+
+
+def initial_losses(*, train_size: int = 300, hidden: int = 64,
+                   seed: int = 0) -> tuple[float, float]:
+    """(training loss, validation loss) of ``loss_curves``' network before its first update
+    (epoch 0 of its curves; the same for every lr, batch size and L2: the penalty enters the
+    gradient, not the reported loss)."""
+    net, X, y, Xv, yv = _curves_setup(train_size, hidden, seed)
+    return float(net.loss(X, y)), float(net.loss(Xv, yv))
