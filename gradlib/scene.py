@@ -42,13 +42,14 @@ REVEALS = ("all", "upto", "at", "end")
 #: string per point (``texts``), drawn centred on it (numbers in a graph's boxes, a heat map's
 #: cells). "image": pictures in data coordinates (``images``: PNG bytes; ``xy`` = the two
 #: corners (x0, y0), (x1, y1) of the extent), one per step with reveal "at" (the last past the
-#: end), the last one with "all" (decision boundaries, a probability map as training goes).
+#: end), the last one with "all" (decision boundaries, a probability map as training goes);
+#: style ``smooth`` False draws its pixels as squares (an 8×8 digit), not blurred.
 KINDS = ("line", "points", "segments-per-step", "text", "image")
 #: Kinds of status line (colour of the text).
 STATUS_KINDS = ("info", "converged", "diverged", "max_steps", "error")
 #: Style keys the page understands (others are refused, so a typo is caught in Python).
 STYLE_KEYS = frozenset({"color", "width", "marker", "size", "fill", "edge", "dash", "label",
-                        "alpha", "align", "weight", "box"})
+                        "alpha", "align", "weight", "box", "smooth"})
 #: Text alignment of a "text" layer (``style["align"]``).
 ALIGNS = ("left", "center", "right")
 MARKERS = ("o", "s", "X", "*", "D", "^", "")
@@ -427,6 +428,7 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
                 (x0, y0), (x1, y1) = layer.xy
                 ax.imshow(imread(io.BytesIO(layer.image_at(k)), format="png"),
                           extent=(x0, x1, y0, y1), origin="upper", aspect="auto",
+                          interpolation="nearest" if st.get("smooth", True) is False else "antialiased",
                           alpha=float(st.get("alpha", 1.0)), zorder=0.5)
                 continue
             pts = _visible(layer, k, frame.n_steps)

@@ -872,3 +872,31 @@ def test_paced_play_takes_step_ms_a_step(browser):
         assert 3 * 150 <= ms < 3 * 150 + 1500, ms
     finally:
         page.close()
+
+
+def test_page_keeps_a_given_chart_ylim_exactly(browser):
+    """A chart's ylim is kept as given (the snapshot keeps it too), not widened to tick steps:
+    y = 1.02 sits at the panel's top edge, not inside it."""
+    fig = Figure(figsize=(3, 3), dpi=100)
+    sc = scene.scene_from_figure(fig, {}, [scene.Panel("c", "chart", (40.0, 20.0, 240.0, 240.0))])
+    frame = scene.Frame([scene.Layer("c", [[0.0, -0.02], [1.0, 1.02]], kind="line",
+                                     style={"label": "acc", "color": "#000", "width": 3})],
+                        1, "ok", charts={"c": {"xlim": [0, 1], "ylim": [-0.02, 1.02]}})
+    data = {"controls": [C.GridControl("k", "k", (0,)).to_json()], "scenes": [sc.to_json()],
+            "frames": {"0": {"scene": 0, "frame": frame.to_json()}}, "note": ""}
+    page = browser.new_page()
+    try:
+        page.set_content("<!doctype html><html lang=en><body>"
+                         + C.static_html(data, {}, mount="mountStaticGrid") + "</body></html>")
+        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        # at x = 0.25 the line is at y = 0.24: pixel row 20 + 240 (1.02 - 0.24) / 1.04 = 200 with
+        # the limits as given; widened to [-0.5, 1.5] it would be at row 171
+        dark = page.evaluate("""(row) => { const c = document.querySelector('.gradlib-static canvas');
+          const s = c.width / 300; const d = c.getContext('2d').getImageData(97 * s, (row - 3) * s, 6 * s, 6 * s).data;
+          let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 90) n++; return n; }""", 200)
+        assert dark > 0
+        assert page.evaluate("""(row) => { const c = document.querySelector('.gradlib-static canvas');
+          const s = c.width / 300; const d = c.getContext('2d').getImageData(97 * s, (row - 3) * s, 6 * s, 6 * s).data;
+          let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 90) n++; return n; }""", 171) == 0
+    finally:
+        page.close()

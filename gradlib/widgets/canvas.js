@@ -821,8 +821,11 @@ function chartLimits(panel, chart, layers) {
   const xlim = chart.xlim || panel.xlim || (xhi > xlo ? [xlo, xhi] : [0, 1]);
   let yt;
   if (chart.ylim || panel.ylim) {
+    // limits given: kept exactly (as the snapshot keeps them), ticks inside them
     const yl = chart.ylim || panel.ylim;
-    yt = ylog ? logTicks(yl[0], yl[1]) : niceTicks(yl[0], yl[1]);
+    const t = ylog ? logTicks(yl[0], yl[1]) : niceTicks(yl[0], yl[1]);
+    const eps = 1e-9 * Math.abs(yl[1] - yl[0]);
+    yt = { lo: yl[0], hi: yl[1], ticks: t.ticks.filter((v) => v >= yl[0] - eps && v <= yl[1] + eps) };
   } else if (!(yhi >= ylo)) {
     yt = ylog ? logTicks(0.1, 10) : niceTicks(0, 1);
   } else if (ylog) {
@@ -917,6 +920,7 @@ function drawImageLayer(ctx, layer, tr, step) {
   const px0 = tr.x(xy[0]), py0 = tr.y(xy[1]), px1 = tr.x(xy[2]), py1 = tr.y(xy[3]);
   ctx.save();
   ctx.globalAlpha = (layer.style || {}).alpha ?? 1;
+  if ((layer.style || {}).smooth === false) ctx.imageSmoothingEnabled = false;   // crisp pixels (8×8 digits)
   ctx.drawImage(img, Math.min(px0, px1), Math.min(py0, py1), Math.abs(px1 - px0), Math.abs(py1 - py0));
   ctx.restore();
 }
