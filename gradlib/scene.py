@@ -383,7 +383,7 @@ def image_png(values: Any) -> bytes:
         arr = np.round(np.clip(arr, 0.0, 1.0) * 255).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(arr), "RGBA" if arr.shape[2] == 4 else "RGB").save(
-        buf, format="png", optimize=True)
+        buf, format="png")
     return buf.getvalue()
 
 
@@ -419,6 +419,8 @@ def snapshot(scene: Scene, frame: Frame, step: int = -1, dpi: float = 100.0) -> 
             ax.tick_params(labelsize=8)
         if chart.get("ylog", panel.ylog):
             ax.set_yscale("log")
+        if panel.xlog:
+            ax.set_xscale("log")
         handles = []
         for layer in frame.layers:
             if layer.panel != panel.name or len(layer.xy) == 0:
