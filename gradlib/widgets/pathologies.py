@@ -1,37 +1,26 @@
-"""Explorers and helpers for notebooks 10-11: vanishing and exploding gradients, and sharpness
+"""Explorer and pictures for notebooks 10-11: vanishing and exploding gradients, and sharpness
 during training (the edge of stability).
 
     gradient_flow_explorer()   depth, activation, init and init scale on controls -> the gradient
-                               norm of every layer at initialization, as bars on a log axis
+                               norm of every layer at initialization, on a log chart; Play runs
+                               the backward pass from the output layer down, layer by layer
 
-Pure helpers, usable and tested without any widget:
+Drawn by the browser renderer (gradlib.widgets.canvas): controls -> GradientFlowSettings ->
+experiments_pathologies.gradient_flow_frame -> Canvas. The exported page shows frames computed
+in advance over a small grid of the controls' values (``canvas.grid_static_html``).
 
-    probe_data(n, seed)                      rows of the digits training set: a fixed probe batch
-    layer_gradient_norms(depth, width, activation, init, init_scale, seed, X, y)
-                                             ||dL/dW_l|| of every layer of a fresh MLP
-    diagnose(norms)                          "vanishing" / "exploding" / "healthy", in words
-    gradient_norm_table(depths, activations, inits, ...)  first- and last-layer norms against
-                                             depth for each (activation, init): the heat map
-    chain_weights(depth, width, init_scale, seed)         a toy deep chain of square layers
-    chain_forward(x, weights, activation, ...)            h_{l+1} = f(W_l h_l) (+ h_l, residual)
-    jacobian_gains(depth, width, activation, ...)         ||dh_L/dh_l|| / sqrt(n) for every l:
-                                             how a gradient arriving at the top is scaled on its
-                                             way down, with and without residual connections and
-                                             normalization
-    sharpness_trace(model_factory, X, y, lrs, steps, every)   full-batch gradient descent for
-                                             several learning rates, the top Hessian eigenvalue
-                                             measured every ``every`` steps -> SharpnessRun each
-    full_hessian(model, X, y)                the whole Hessian of a small network, from hvp
+The pure helpers (probe_data, layer_gradient_norms, diagnose, gradient_norm_table, chain_weights,
+chain_forward, jacobian_gains, SharpnessRun, sharpness_trace, full_hessian, the frame and its
+scene) live in ``gradlib.experiments_pathologies`` and are re-exported here under their old
+names. The pictures notebooks draw stay here:
+
     plot_layer_norms, plot_gradient_norm_table, plot_sharpness, sharpness_animation
-
-All numbers come from gradlib.mlp (backprop, Hessian-vector products, Lanczos sharpness); this
-module only arranges experiments and pictures around them.
 """
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import ipywidgets as W
@@ -46,13 +35,19 @@ from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
 from .. import _checks as check
-from .. import data as gdata
 from ..animate import HTMLAnimation, animate_frames
-from ..mlp import ACTIVATIONS, INITS, MLP
-# Loops of many small MLP calls enter BLAS's one-thread limit once, with gradlib.mlp's controller
-# (one thread is faster for products this small when the other core is busy; see DESIGN.md).
-from ..mlp import _one_blas_thread
-from ._base import Dashboard, new_figure
+from ..experiments_pathologies import (  # noqa: F401 - the pure part, re-exported
+    _ACTIVATION_COLORS, _OVERFLOW_COLOR, ACTIVATION_COLORS, CHAIN_ACTIVATIONS, EXPLODING, FIGSIZE,
+    MAX_DEPTH, NORM_LABEL, OUTPUT_LABEL, OVERFLOW_COLOR, OVERFLOW_LABEL, RUN_COLORS, SWEEP_LABEL,
+    THRESHOLD_LABEL, VANISHING, GradientFlowSettings, GradientNormTable, SharpnessRun,
+    _check_model, _classification_data, _descend_measuring, _init_scale, _layer_norms,
+    chain_forward, chain_weights, diagnose, full_hessian, gradient_flow_frame,
+    gradient_flow_norms, gradient_flow_scene, gradient_flow_status, gradient_norm_table,
+    jacobian_gains, layer_gradient_norms, probe_data, sharpness_trace, sweep_caption,
+)
+from ..mlp import ACTIVATIONS, INITS
+from .canvas import GRID_BUDGET, CanvasDashboard, GridControl, grid_static_html, \
+    snapshot_fallback, static_bundle, status_html
 
 __all__ = [
     "CHAIN_ACTIVATIONS", "MAX_DEPTH", "VANISHING", "EXPLODING",
@@ -61,436 +56,9 @@ __all__ = [
     "SharpnessRun", "sharpness_trace", "full_hessian",
     "plot_layer_norms", "HeatMap", "plot_gradient_norm_table", "SharpnessArtists",
     "RUN_COLORS", "plot_sharpness", "sharpness_animation",
+    "GradientFlowSettings", "gradient_flow_frame", "gradient_flow_scene", "gradient_flow_status",
     "GradientFlowExplorer", "gradient_flow_explorer",
 ]
-
-#: Deepest network the helpers build (hidden layers); keeps every product of gains finite.
-MAX_DEPTH = 60
-#: A first layer whose gradient is below VANISHING times the last layer's is "vanishing" ...
-VANISHING = 1e-2
-#: ... above EXPLODING times the last layer's (or any layer above EXPLODING in absolute terms)
-#: is "exploding".
-EXPLODING = 1e2
-#: Activations of the toy chain: those of gradlib.mlp plus "linear" (f(z) = z).
-CHAIN_ACTIVATIONS: tuple[str, ...] = (*ACTIVATIONS, "linear")
-#: Colours of the curves (layer norms) and runs (sharpness) in the pictures: the Okabe-Ito
-#: palette (distinguishable with every common colour-vision deficiency; no red-green pair).
-RUN_COLORS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-                               "#000000", "#F0E442")
-#: Bars of layers whose gradient overflowed (inf): near-black, never red against green.
-_OVERFLOW_COLOR = "#222222"
-_ACTIVATION_COLORS = {"sigmoid": "#7570b3", "tanh": "#1b9e77", "relu": "#d95f02",
-                      "leaky_relu": "#e7298a", "linear": "#666666"}
-
-
-
-# ---------------------------------------------------------------------------------------------
-# validation (once, at the boundary)
-# ---------------------------------------------------------------------------------------------
-def _init_scale(value: Any) -> float:
-    """init_scale, the factor applied to the initial weights: in (0, 100]."""
-    return check.real("init_scale", value, "a finite number in (0, 100.0]", lambda v: 0 < v <= 100)
-
-
-def _names(name: str, values: Any, options: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, Sequence) or len(values) == 0:
-        raise ValueError(f"{name} must be a non-empty list of names from "
-                         f"{', '.join(map(repr, options))}, got {values!r}")
-    return tuple(check.one_of(f"{name}[{i}]", v, options) for i, v in enumerate(values))
-
-
-def _classification_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    """X (m, d) finite floats and y (m,) integer labels >= 0; None for both: probe_data()."""
-    if X is None and y is None:
-        return probe_data()
-    if X is None or y is None:
-        raise ValueError("X and y must be given together (or both left out for probe_data())")
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"X must be an array of numbers, got {type(X).__name__}") from None
-    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must have shape (m, d) with m, d >= 1, got shape {X.shape}")
-    if not np.isfinite(X).all():
-        raise ValueError("X must be finite: it contains NaN or inf")
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must hold one integer class label per row of X, shape "
-                         f"({X.shape[0]},), got shape {y.shape} and dtype {y.dtype}")
-    if y.min() < 0:
-        raise ValueError(f"y must hold class labels >= 0, got {y.min()}")
-    return X, y
-
-
-# ---------------------------------------------------------------------------------------------
-# per-layer gradient norms of an MLP at initialization
-# ---------------------------------------------------------------------------------------------
-def probe_data(n: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The first n rows of the digits training set (64 pixels in [0, 1], labels 0-9).
-
-    A fixed, real batch on which to measure gradients at initialization; seeded split.
-    """
-    n = check.integer("n", n, 10, 1347)
-    seed = check.integer("seed", seed, 0)
-    split = gdata.digits(seed=seed)
-    return split.X_train[:n].copy(), split.y_train[:n].copy()
-
-
-def _network(depth: int, width: int, activation: str, init: str, init_scale: float, seed: int,
-             d: int, k: int) -> MLP:
-    return MLP([d] + [width] * depth + [k], activation=activation, output="softmax", init=init,
-               seed=seed, init_scale=init_scale)
-
-
-def _norms(net: MLP, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """||dL/dW_l||_F for each layer; a layer whose gradient overflowed reports inf."""
-    with np.errstate(all="ignore"):
-        out = np.asarray(net.layer_gradient_norms(X, y), dtype=np.float64)
-    out[~np.isfinite(out)] = math.inf         # nan (inf - inf inside an overflow) also means inf
-    return out
-
-
-def layer_gradient_norms(depth: int, width: int = 64, activation: str = "relu", init: str = "he",
-                         init_scale: float = 1.0, seed: int = 0, X: ArrayLike | None = None,
-                         y: ArrayLike | None = None, *, seeds: int = 1) -> np.ndarray:
-    """||dL/dW_l|| (Frobenius) for l = 1 .. depth + 1 of a freshly initialized MLP.
-
-        sizes = [d, width x depth, classes],  softmax + cross-entropy on (X, y)
-        returned[l - 1] = || dL/dW_l ||,  l = 1 (input side) ... depth + 1 (output layer)
-
-    ``depth`` counts hidden layers. init is "he", "xavier" or "normal" (std 1), each std times
-    ``init_scale``. With ``seeds`` > 1 the norms are averaged (arithmetic mean) over the
-    networks with seeds seed, seed + 1, ... A layer whose gradient overflowed reports inf.
-    X, y default to ``probe_data()`` (256 digits).
-    """
-    depth = check.integer("depth", depth, 1, MAX_DEPTH)
-    width = check.integer("width", width, 1, 1024)
-    activation = check.one_of("activation", activation, ACTIVATIONS)
-    init = check.one_of("init", init, INITS)
-    init_scale = _init_scale(init_scale)
-    seed = check.integer("seed", seed, 0)
-    seeds = check.integer("seeds", seeds, 1, 100)
-    X, y = _classification_data(X, y)
-    return _layer_norms(depth, width, activation, init, init_scale, seed, seeds, X, y)
-
-
-def _layer_norms(depth: int, width: int, activation: str, init: str, init_scale: float,
-                 seed: int, seeds: int, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    k = max(int(y.max()) + 1, 2)
-    total = np.zeros(depth + 1)
-    with _one_blas_thread():
-        for s in range(seed, seed + seeds):
-            total += _norms(_network(depth, width, activation, init, init_scale, s, X.shape[1], k),
-                            X, y)
-    return total / seeds
-
-
-def diagnose(norms: ArrayLike) -> str:
-    """One line about per-layer gradient norms (first entry: the input-side layer).
-
-        ratio = norms[0] / norms[-1]
-        ratio < VANISHING (1e-2)      -> "vanishing: ..."
-        ratio > EXPLODING (1e2) or some norm > EXPLODING, or inf -> "exploding: ..."
-        every norm < 1 / EXPLODING    -> "vanishing everywhere: ..."
-        otherwise                     -> "healthy: ..."
-    """
-    try:
-        g = np.asarray(norms, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"norms must be an array of numbers, got {type(norms).__name__}") from None
-    if g.ndim != 1 or g.size < 2 or np.isnan(g).any() or (g < 0).any():
-        raise ValueError(f"norms must be a 1-D array of at least 2 norms >= 0, got {norms!r}")
-    first, last = float(g[0]), float(g[-1])
-    if not np.isfinite(g).all():
-        return "exploding: a gradient overflowed to inf"
-    if last == 0.0:
-        return "vanishing everywhere: the last layer's gradient is exactly 0" if first == 0 \
-            else "exploding: the last layer's gradient is 0 but the first layer's is not"
-    ratio = first / last
-    if ratio < VANISHING:
-        return (f"vanishing: the first layer gets {ratio:.1e} times the last layer's gradient "
-                f"(about {1 / ratio:.0e} times less)" if ratio > 0 else
-                "vanishing: the first layer's gradient is exactly 0")
-    if ratio > EXPLODING:
-        return f"exploding: the first layer gets {ratio:.1e} times the last layer's gradient"
-    if g.max() > EXPLODING:
-        return f"exploding: every layer's gradient is huge (largest {g.max():.1e})"
-    if g.max() < 1.0 / EXPLODING:
-        return f"vanishing everywhere: every layer's gradient is tiny (largest {g.max():.1e})"
-    return f"healthy: first / last = {ratio:.2g}"
-
-
-class GradientNormTable(NamedTuple):
-    """Gradient norms at initialization against depth, one row per (activation, init).
-
-    ``first[r, j]`` = ||dL/dW_1|| (input-side layer) and ``last[r, j]`` = ||dL/dW_{D+1}||
-    (output layer) for the network of row r and depth ``depths[j]``; inf where it overflowed.
-    """
-    depths: np.ndarray
-    rows: tuple[tuple[str, str], ...]
-    first: np.ndarray
-    last: np.ndarray
-
-    @property
-    def labels(self) -> list[str]:
-        """Row labels such as "sigmoid, xavier"."""
-        return [f"{a}, {i}" for a, i in self.rows]
-
-    @property
-    def ratio(self) -> np.ndarray:
-        """first / last: below 1e-2 the first layer is starved (vanishing)."""
-        with np.errstate(all="ignore"):
-            return self.first / self.last
-
-
-def gradient_norm_table(depths: Sequence[int], activations: Sequence[str], inits: Sequence[str],
-                        *, width: int = 64, init_scale: float = 1.0, seed: int = 0, seeds: int = 1,
-                        X: ArrayLike | None = None, y: ArrayLike | None = None
-                        ) -> GradientNormTable:
-    """``layer_gradient_norms`` for every depth and every (activation, init) pair.
-
-        rows = [(a, i) for a in activations for i in inits]
-        first[r, j], last[r, j] = norms[0], norms[-1] of layer_gradient_norms(depths[j], row r)
-    """
-    if isinstance(depths, (str, bytes)) or not isinstance(depths, (Sequence, np.ndarray)) \
-            or len(depths) == 0:
-        raise ValueError(f"depths must be a non-empty list of integers in [1, {MAX_DEPTH}], "
-                         f"got {depths!r}")
-    ds = np.array([check.integer(f"depths[{j}]", d, 1, MAX_DEPTH) for j, d in enumerate(depths)])
-    acts = _names("activations", activations, tuple(ACTIVATIONS))
-    names = _names("inits", inits, tuple(INITS))
-    width = check.integer("width", width, 1, 1024)
-    init_scale = _init_scale(init_scale)
-    seed, seeds = check.integer("seed", seed, 0), check.integer("seeds", seeds, 1, 100)
-    X, y = _classification_data(X, y)
-    rows = tuple((a, i) for a in acts for i in names)
-    first = np.empty((len(rows), ds.size))
-    last = np.empty_like(first)
-    for r, (a, i) in enumerate(rows):
-        for j, d in enumerate(ds):
-            g = _layer_norms(int(d), width, a, i, init_scale, seed, seeds, X, y)
-            first[r, j], last[r, j] = g[0], g[-1]
-    return GradientNormTable(ds, rows, first, last)
-
-
-# ---------------------------------------------------------------------------------------------
-# a toy deep chain: the product of Jacobians with and without residual connections
-# ---------------------------------------------------------------------------------------------
-def _chain_activation(name: str) -> tuple[Callable, Callable]:
-    if name == "linear":
-        return (lambda z: z), (lambda z, a: np.ones_like(z))
-    act = ACTIVATIONS[name]
-    return act.f, act.df
-
-
-def chain_weights(depth: int, width: int, init_scale: float = 1.0, seed: int = 0) -> np.ndarray:
-    """depth square matrices W_l ~ N(0, init_scale^2 / width), shape (depth, width, width).
-
-    init_scale = 1 is Xavier for square layers (2 / (n + n) = 1 / n); sqrt(2) is He.
-    """
-    depth = check.integer("depth", depth, 1, 500)
-    width = check.integer("width", width, 1, 512)
-    init_scale = _init_scale(init_scale)
-    seed = check.integer("seed", seed, 0)
-    rng = np.random.default_rng(seed)
-    return rng.normal(0.0, init_scale / math.sqrt(width), (depth, width, width))
-
-
-def _check_chain(x: Any, weights: Any, activation: Any) -> tuple[np.ndarray, np.ndarray, str]:
-    try:
-        Ws = np.asarray(weights, dtype=np.float64)
-        h = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("x and weights must be arrays of numbers") from None
-    if Ws.ndim != 3 or Ws.shape[1] != Ws.shape[2] or Ws.shape[0] < 1 or not np.isfinite(Ws).all():
-        raise ValueError(f"weights must be a finite array of shape (depth, n, n), got shape "
-                         f"{Ws.shape}")
-    if h.shape != (Ws.shape[1],) or not np.isfinite(h).all():
-        raise ValueError(f"x must be a finite vector of shape ({Ws.shape[1]},), got shape {h.shape}")
-    return h, Ws, check.one_of("activation", activation, CHAIN_ACTIVATIONS)
-
-
-def _layer_norm(z: np.ndarray) -> tuple[np.ndarray, float]:
-    """zhat = (z - mean z) / std z  (layer normalization without learned gain or shift)."""
-    centered = z - z.mean()
-    sd = math.sqrt(float(np.vdot(centered, centered)) / z.size)
-    return centered / sd, sd
-
-
-def chain_forward(x: ArrayLike, weights: ArrayLike, activation: str = "tanh", *,
-                  residual: bool = False, normalize: bool = False) -> np.ndarray:
-    """Hidden states h_0 = x, h_1, ..., h_L of a deep chain of square layers; shape (L + 1, n).
-
-        plain       h_{l+1} = f(W_l h_l)
-        normalize   h_{l+1} = f(LN(W_l h_l)),   LN(z) = (z - mean z) / std z   (over the n units)
-        residual    h_{l+1} = h_l + (the above)                                  (skip connection)
-    """
-    h, Ws, activation = _check_chain(x, weights, activation)
-    f, _ = _chain_activation(activation)
-    out = [h]
-    with np.errstate(all="ignore"):
-        for W in Ws:
-            z = W @ h
-            if normalize:
-                z = _layer_norm(z)[0]
-            h = h + f(z) if residual else f(z)
-            out.append(h)
-    return np.array(out)
-
-
-def jacobian_gains(depth: int, width: int = 64, activation: str = "tanh", *,
-                   residual: bool = False, normalize: bool = False, init_scale: float = 1.0,
-                   seed: int = 0) -> np.ndarray:
-    """How much a gradient at the top of a deep chain is scaled on its way down to layer l.
-
-        J_l = dh_{l+1}/dh_l = [I if residual] + diag(f'(.)) N_l W_l
-              N_l = I (plain) or the Jacobian of LN: (I - 11^T/n - zhat zhat^T/n) / std(W_l h_l)
-        gains[l] = || J_{L-1} ... J_l ||_F / sqrt(n),   l = 0 .. L   (gains[L] = 1)
-
-    For the gradient g = dLoss/dh_L, dLoss/dh_l = (J_{L-1} ... J_l)^T g; the gain is the root-mean-
-    square factor by which it is scaled (the RMS singular value). Weights from
-    ``chain_weights(depth, width, init_scale, seed)``, input x ~ N(0, I) from the same seed.
-    A product that overflows reports inf.
-    """
-    activation = check.one_of("activation", activation, CHAIN_ACTIVATIONS)
-    Ws = chain_weights(depth, width, init_scale, seed)
-    x = np.random.default_rng(seed + 1).standard_normal(width)
-    hs = chain_forward(x, Ws, activation, residual=bool(residual), normalize=bool(normalize))
-    f, df = _chain_activation(activation)
-    n = width
-    eye = np.eye(n)
-    gains = np.ones(depth + 1)
-    P = eye                                    # J_{L-1} ... J_{l}, built from the top down
-    with np.errstate(all="ignore"), _one_blas_thread():
-        for l in range(depth - 1, -1, -1):
-            W, h = Ws[l], hs[l]
-            z = W @ h
-            if normalize:                      # d LN(z)/dz = (I - 11^T/n - zhat zhat^T/n) / std
-                zhat, sd = _layer_norm(z)
-                N = (eye - 1.0 / n - np.outer(zhat, zhat) / n) / sd
-                z, local = zhat, N @ W
-            else:
-                local = W
-            J = df(z, f(z))[:, None] * local   # diag(f'(z)) N W
-            if residual:
-                J = J + eye                    # d(h + branch)/dh = I + d branch/dh
-            P = P @ J
-            gains[l] = math.sqrt(float(np.vdot(P, P)) / n)
-    gains[~np.isfinite(gains)] = math.inf
-    return gains
-
-
-# ---------------------------------------------------------------------------------------------
-# sharpness along full-batch gradient descent
-# ---------------------------------------------------------------------------------------------
-class SharpnessRun(NamedTuple):
-    """One full-batch gradient-descent run at learning rate ``lr``.
-
-    ``losses[t]`` is L(theta_t) for t = 0 .. (steps or the step it diverged);
-    ``sharpness[i]`` is the top Hessian eigenvalue at step ``measured_at[i]`` (every ``every``
-    steps, from t = 0); ``threshold`` = 2 / lr, the stability limit of gradient descent on a
-    quadratic; ``status`` is "finished" or "diverged".
-    """
-    lr: float
-    measured_at: np.ndarray
-    sharpness: np.ndarray
-    losses: np.ndarray
-    status: str
-
-    @property
-    def threshold(self) -> float:
-        """2 / lr: gradient descent on a quadratic is stable only while lambda_max < 2 / lr."""
-        return 2.0 / self.lr
-
-
-def _check_model(model: Any, name: str = "model_factory must return") -> Any:
-    for attr in ("loss_and_gradient", "sharpness", "hvp", "params", "n_params"):
-        if not hasattr(model, attr):
-            raise ValueError(f"{name} an MLP (with loss_and_gradient, hvp, sharpness and "
-                             f"params), got {type(model).__name__} without {attr}")
-    return model
-
-
-def sharpness_trace(model_factory: Callable[[], MLP], X: ArrayLike, y: ArrayLike,
-                    lrs: Sequence[float], steps: int, every: int = 10) -> tuple[SharpnessRun, ...]:
-    """Full-batch gradient descent from the same initialization for each learning rate,
-    measuring the sharpness (top Hessian eigenvalue, ``MLP.sharpness``) every ``every`` steps.
-
-        theta_{t+1} = theta_t - lr * grad L(theta_t)          t = 0 .. steps - 1
-        sharpness_t = lambda_max(hessian of L at theta_t)     t = 0, every, 2 every, ...
-
-    ``model_factory()`` must return a fresh network (the same one on every call). A run whose
-    loss or parameters stop being finite ends there with status "diverged" (the last finite
-    parameters are kept in the network; nothing non-finite is recorded).
-    """
-    if not callable(model_factory):
-        raise ValueError(f"model_factory must be a function returning a fresh MLP, got "
-                         f"{type(model_factory).__name__}")
-    if isinstance(lrs, (str, bytes)) or not isinstance(lrs, (Sequence, np.ndarray)) or len(lrs) == 0:
-        raise ValueError(f"lrs must be a non-empty list of learning rates > 0, got {lrs!r}")
-    rates = [check.positive(f"lrs[{i}]", lr) for i, lr in enumerate(lrs)]
-    steps = check.integer("steps", steps, 1, 100_000)
-    every = check.integer("every", every, 1, steps)
-    runs = []
-    for lr in rates:
-        net = _check_model(model_factory())
-        # validate the data once per run through the network's own checks
-        net.loss(X, y)
-        with _one_blas_thread():
-            runs.append(_descend_measuring(net, X, y, lr, steps, every))
-    return tuple(runs)
-
-
-def _descend_measuring(net: MLP, X: Any, y: Any, lr: float, steps: int, every: int
-                       ) -> SharpnessRun:
-    theta = net.params                         # the live parameter vector
-    losses: list[float] = []
-    at: list[int] = []
-    sharp: list[float] = []
-    status = "finished"
-    for t in range(steps + 1):
-        loss, g = net.loss_and_gradient(X, y)
-        if not (math.isfinite(loss) and np.isfinite(g).all()):
-            status = "diverged"
-            break
-        losses.append(loss)
-        if t % every == 0:
-            at.append(t)
-            sharp.append(net.sharpness(X, y))
-        if t == steps:
-            break
-        previous = theta.copy()
-        with np.errstate(all="ignore"):
-            theta -= lr * g                    # theta <- theta - lr * grad L(theta)
-        if not np.isfinite(theta).all():
-            theta[...] = previous
-            status = "diverged"
-            break
-    return SharpnessRun(lr, np.array(at, dtype=int), np.array(sharp), np.array(losses), status)
-
-
-def full_hessian(model: MLP, X: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """The whole Hessian of ``model.loss(X, y)``, column by column from Hessian-vector products.
-
-        H[:, j] = model.hvp(X, y, e_j),   then symmetrized: (H + H^T) / 2
-
-    n_params products and 8 n_params^2 bytes: for small networks only (at most 5000 parameters),
-    to check ``model.sharpness`` against ``numpy.linalg.eigvalsh``.
-    """
-    _check_model(model, "model must be")
-    n = int(model.n_params)
-    if n > 5000:
-        raise ValueError(f"model must have at most 5000 parameters for a full Hessian, got {n}; "
-                         f"use model.sharpness or model.hvp instead")
-    model.loss(X, y)                           # the network's own input checks, once
-    H = np.empty((n, n))
-    e = np.zeros(n)
-    with _one_blas_thread():
-        for j in range(n):
-            e[j] = 1.0
-            H[:, j] = model.hvp(X, y, e)
-            e[j] = 0.0
-    return 0.5 * (H + H.T)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -663,16 +231,30 @@ def sharpness_animation(runs: Any, frames: int = 60, *, figsize: tuple[float, fl
 # ---------------------------------------------------------------------------------------------
 # the explorer
 # ---------------------------------------------------------------------------------------------
-class GradientFlowExplorer(Dashboard):
-    """Bars: ||dL/dW_l|| for every layer of a freshly initialized MLP, on a log axis.
+#: What the kernel-free copy offers besides the explorer's own settings (few values: every
+#: combination is computed in advance and embedded; 108 networks take about a second).
+STATIC_DEPTHS = (5, 10, 20, 30)
+STATIC_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+STATIC_SCALES = (0.5, 1.0, 2.0)
 
-    Controls: depth (hidden layers), activation, init, init_scale (log slider). The status line
-    says what the bars show (``diagnose``).
+
+class GradientFlowExplorer(CanvasDashboard):
+    """||dL/dW_l|| for every layer of a freshly initialized MLP, on a log chart.
+
+    Controls: depth (hidden layers), activation, init, init_scale (log slider). Play runs the
+    backward pass from the output layer down to layer 1 (one layer per step). The status line
+    says what the norms show (``gradient_flow_status``: ``diagnose`` with the numbers). State
+    after each update: ``norms`` (``layer_gradient_norms`` of the current network on ``X, y``),
+    ``settings``, ``scene`` / ``frame`` (what was sent); ``figure`` draws the frame with
+    matplotlib (a snapshot).
     """
 
     def __init__(self, depth: int = 10, width: int = 64, activation: str = "sigmoid",
                  init: str = "xavier", init_scale: float = 1.0, *, max_depth: int = 30,
-                 seeds: int = 1, X: ArrayLike | None = None, y: ArrayLike | None = None) -> None:
+                 seeds: int = 1, X: ArrayLike | None = None, y: ArrayLike | None = None,
+                 figsize: tuple[float, float] = FIGSIZE) -> None:
+        from .canvas import Canvas
+
         super().__init__()
         self.max_depth = check.integer("max_depth", max_depth, 1, MAX_DEPTH)
         depth = check.integer("depth", depth, 1, self.max_depth)
@@ -684,20 +266,9 @@ class GradientFlowExplorer(Dashboard):
             raise ValueError(f"init_scale must be in [0.01, 100] for the slider, got {init_scale!r}")
         self.seeds = check.integer("seeds", seeds, 1, 100)
         self.X, self.y = _classification_data(X, y)
+        self.figsize = _checked_figsize(figsize)
         self.norms = np.ones(depth + 1)
-
-        self.figure = new_figure((7.0, 3.6))
-        ax = self.ax = self.figure.add_subplot(1, 1, 1)
-        positions = np.arange(1, self.max_depth + 2)
-        self.bars = list(ax.bar(positions, np.ones_like(positions, dtype=float), width=0.75,
-                                color=_ACTIVATION_COLORS[activation], bottom=0.0))
-        ax.set_yscale("log")
-        ax.set_xlabel("layer l (1 = input side, last = output layer)")
-        ax.set_ylabel("||dL/dW_l|| at initialization")
-        self.reference = ax.axhline(1.0, color="k", linestyle=":", linewidth=1.0)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        self.title = ax.set_title("", fontsize=10)
-        self.figure.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
+        self._cache: dict[GradientFlowSettings, np.ndarray] = {}
 
         c = self.controls
         c["depth"] = W.IntSlider(value=depth, min=1, max=self.max_depth, description="depth",
@@ -708,41 +279,141 @@ class GradientFlowExplorer(Dashboard):
         c["init_scale"] = W.FloatLogSlider(value=init_scale, base=10, min=-2, max=2, step=0.05,
                                            description="init scale", readout_format=".3g",
                                            continuous_update=False)
+        self.canvas = Canvas()
+        self.scene = gradient_flow_scene(self.figsize)
         self._wire()
 
-    def update(self) -> None:
+    # -- computations ----------------------------------------------------------------------
+    def current_settings(self) -> GradientFlowSettings:
+        """The controls (and the fixed width, seeds, figsize) as a ``GradientFlowSettings``."""
         c = self.controls
-        depth, activation = int(c["depth"].value), str(c["activation"].value)
-        init, scale = str(c["init"].value), float(c["init_scale"].value)
-        g = _layer_norms(depth, self.width, activation, init, scale, 0, self.seeds, self.X, self.y)
+        return GradientFlowSettings(int(c["depth"].value), self.width, str(c["activation"].value),
+                                    str(c["init"].value), float(c["init_scale"].value), 0,
+                                    self.seeds, self.figsize)
+
+    def norms_for(self, settings: GradientFlowSettings) -> np.ndarray:
+        """``gradient_flow_norms(settings, X, y)`` on the explorer's data, cached per settings
+        (revisiting a setting costs nothing; the static page reuses them)."""
+        g = self._cache.get(settings)
+        if g is None:
+            if len(self._cache) >= 1024:
+                self._cache.clear()
+            g = self._cache[settings] = gradient_flow_norms(settings, self.X, self.y)
+        return g
+
+    def update(self) -> None:
+        """Controls -> GradientFlowSettings -> frame -> the page (one message per change)."""
+        s = self.current_settings()
+        try:
+            g = self.norms_for(s)
+            frame = gradient_flow_frame(s, g)
+        except ValueError as err:
+            self._show_error(f"cannot compute the gradient norms: {err}")
+            return
         self.norms = g
-        finite = g[np.isfinite(g) & (g > 0)]
-        lo = float(finite.min()) if finite.size else 1e-3
-        hi = float(finite.max()) if finite.size else 1.0
-        lo, hi = min(lo, 1e-3) / 3.0, max(hi, 1.0) * 3.0
-        color = _ACTIVATION_COLORS[activation]
-        for l, bar in enumerate(self.bars):
-            if l <= depth:
-                v = g[l]
-                bar.set_visible(True)
-                bar.set_y(lo)                              # log axis: bars stand on the floor
-                bar.set_height((hi if not np.isfinite(v) else max(v, lo)) - lo)
-                bar.set_color(_OVERFLOW_COLOR if not np.isfinite(v) else color)
-            else:
-                bar.set_visible(False)
-        self.ax.set_xlim(0.4, depth + 1.6)
-        self.ax.set_ylim(lo, hi)
-        self.reference.set_ydata([g[-1], g[-1]] if np.isfinite(g[-1]) and g[-1] > 0 else [1, 1])
-        self.title.set_text(f"{activation}, init {init} x {scale:.3g}, depth {depth}: "
-                            f"{diagnose(g).split(':')[0]}")
-        overflow = "; near-black bars: overflowed to inf" if not np.isfinite(g).all() else ""
-        self.status.value = (f"<b>{html.escape(diagnose(g))}</b> &nbsp; (dotted line: the output "
-                             f"layer's norm{overflow})")
-        self.redraw()
+        self.status.value = status_html(frame.status, frame.kind)
+        self.canvas.show(self.scene, frame)
+        self.frame, self.settings = frame, s
+
+    def _error_scene(self) -> Any:
+        return gradient_flow_scene(self.figsize)
+
+    def describe(self) -> str:
+        """The status line shown: the diagnosis with the first and output layers' norms (or
+        why the last input was refused)."""
+        return str(self.canvas.frame.get("status", ""))
+
+    def layout(self) -> W.Widget:
+        if self._box is None:
+            from ._base import wrap_layout
+            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
+            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
+        return self._box
+
+    # -- the kernel-free copy --------------------------------------------------------------
+    def static_controls(self) -> list[GridControl]:
+        """The page's controls, each over a few values (``STATIC_DEPTHS``, ``STATIC_ACTIVATIONS``,
+        every init, ``STATIC_SCALES``), with the explorer's current values in (a depth or scale
+        replaces the nearest one), so the page opens on what the explorer shows."""
+        s = self.settings or self.current_settings()
+        depths = [d for d in STATIC_DEPTHS if d <= self.max_depth]
+        acts = tuple(a for a in ACTIVATIONS if a in STATIC_ACTIVATIONS or a == s.activation)
+        scales = _with(STATIC_SCALES, s.init_scale, math.log)
+        return [GridControl("depth", "depth", _with(depths, s.depth, float), s.depth),
+                GridControl("activation", "activation", acts, s.activation, "select"),
+                GridControl("init", "init", tuple(INITS), s.init, "select"),
+                GridControl("init_scale", "init scale", scales, s.init_scale,
+                            labels=tuple(f"{v:.3g}" for v in scales))]
+
+    def static_frame(self, values: Mapping[str, Any]) -> tuple[Any, Any]:
+        """(scene, frame) of the page for one combination of the controls' values."""
+        s = self.settings or self.current_settings()
+        settings = GradientFlowSettings(int(values["depth"]), s.width, str(values["activation"]),
+                                        str(values["init"]), float(values["init_scale"]),
+                                        s.seed, s.seeds, s.figsize)
+        return self.scene, gradient_flow_frame(settings, self.norms_for(settings))
+
+    def static_html(self, budget: int = GRID_BUDGET) -> str:
+        """The explorer for a page with no kernel: every combination of ``static_controls``
+        computed in advance (``canvas.grid_static_html``). The whole page (data, module,
+        snapshot) stays within ``budget`` bytes: if the grid does not fit, the init scale is
+        kept at the explorer's value (one value instead of three)."""
+        from .canvas import module_source
+
+        fallback = snapshot_fallback(self.scene, self.frame)
+        snapshot = 4 * len(fallback[0]) // 3 + 2 * len(fallback[1].encode()) if fallback else 0
+        room = budget - len(module_source().encode()) - snapshot - 4_000     # + the HTML around
+        controls = self.static_controls()
+        kw = dict(title="gradient norm of every layer at initialization",
+                  css_class="gradlib-gradientflowexplorer-static", fallback=fallback, budget=room)
+        try:
+            return grid_static_html(controls, self.static_frame, **kw)
+        except ValueError:
+            scale = controls[-1].initial
+            controls[-1] = GridControl("init_scale", "init scale", (scale,), scale,
+                                       labels=(f"{scale:.3g}",))
+            return grid_static_html(controls, self.static_frame, **kw)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        try:
+            page = self.static_html()
+        except ValueError as err:                 # settings the explorer itself refused
+            page = f"<p>{html.escape(f'cannot build the static copy: {err}')}</p>"
+        return static_bundle(self.layout(), "GradientFlowExplorer", page)
+
+    def close(self) -> None:
+        for w in (self.canvas, self.status, *self.controls.values()):
+            w.close()
+        if self._box is not None:
+            self._box.close()
+
+
+def _checked_figsize(figsize: Any) -> tuple[float, float]:
+    """figsize as (width, height) in inches, checked like the frame function checks it."""
+    try:
+        pair = tuple(figsize)
+    except TypeError:
+        pair = (figsize,)
+    return GradientFlowSettings(figsize=pair).checked().figsize
+
+
+def _with(values: Sequence[Any], value: Any, scale: Any) -> tuple[Any, ...]:
+    """``values`` (sorted) with ``value`` in place of the nearest one (nearest by ``scale``), or
+    unchanged if it is already there."""
+    if value in values:
+        return tuple(values)
+    if not values:
+        return (value,)
+    near = min(values, key=lambda v: abs(scale(v) - scale(value)))
+    return tuple(sorted([v for v in values if v != near] + [value]))
 
 
 def gradient_flow_explorer(depth: int = 10, width: int = 64, activation: str = "sigmoid",
                            init: str = "xavier", init_scale: float = 1.0, **kwargs: Any
                            ) -> GradientFlowExplorer:
-    """The per-layer gradient norms of a fresh MLP on controls; see ``GradientFlowExplorer``."""
+    """The per-layer gradient norms of a fresh MLP on controls; see ``GradientFlowExplorer``.
+
+    Keyword arguments: ``max_depth`` (the depth slider's end, default 30), ``seeds`` (networks
+    averaged), ``X``, ``y`` (default ``probe_data()``), ``figsize``.
+    """
     return GradientFlowExplorer(depth, width, activation, init, init_scale, **kwargs)

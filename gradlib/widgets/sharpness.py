@@ -1,142 +1,67 @@
 """Explorer for notebook 11: the learning rate against the edge of stability.
 
-    sharpness_explorer()   one slider over a small set of learning rates, every run computed once
-                           at construction (pathologies.sharpness_trace) -> the sharpness against
-                           the step with the line 2 / lr, and the training loss of the same run
+    sharpness_explorer()   a slider over a small set of learning rates (every run trained once,
+                           at construction, by pathologies.sharpness_trace, and cached for the
+                           session) and a menu for the left chart -> the sharpness against the
+                           step with the line 2 / lr (or the sharpness divided by 2 / lr), and the
+                           training loss of the same run on a log scale; Play moves a cursor over
+                           the training steps
 
-Pure helpers, usable and tested without any widget:
+Drawn by the browser renderer (gradlib.widgets.canvas): controls -> SharpnessSettings ->
+experiments_sharpness.sharpness_frame -> Canvas. A slider move only picks another precomputed
+run; the exported page embeds the frame of every learning rate (a precomputed grid).
 
-    default_setup(n, noise, seed)   notebook 11's problem: moons with targets -1 / +1 and a fresh
-                                    2-32-32-1 tanh network with a linear output (squared error)
-    RunSummary, summarize_run(run)  what one SharpnessRun shows, in numbers: the sharpness at the
-                                    start, its peak, its median over the second half against
-                                    2 / lr, how many steps raised the loss, the final loss
-
-The explorer builds its figure once; moving the slider only swaps precomputed data into existing
-lines (``set_data``, ``set_ydata``) and redraws.
+The pure part (default_setup, RunSummary, summarize_run, the frame and the scene) lives in
+``gradlib.experiments_sharpness`` and is re-exported here under its old names.
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from dataclasses import replace
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _checks as check
-from .. import data as gdata
+from ..experiments_sharpness import (  # noqa: F401 - the pure part, re-exported
+    DEFAULT_LRS, VIEWS, RunSummary, SharpnessSettings, cached_runs, default_setup, describe_run,
+    sharpness_frame, sharpness_scene, summarize_run,
+)
 from ..mlp import MLP
-from ._base import Dashboard, new_figure
-from .pathologies import SharpnessRun, sharpness_trace
+from ._base import wrap_layout
+from .canvas import CanvasDashboard, GridControl, grid_static_html, snapshot_fallback
+from .canvas import static_bundle, status_html
+from .pathologies import SharpnessRun, sharpness_trace  # noqa: F401 - re-exported
 
-__all__ = ["DEFAULT_LRS", "default_setup", "RunSummary", "summarize_run",
+__all__ = ["DEFAULT_LRS", "VIEWS", "default_setup", "RunSummary", "summarize_run",
+           "SharpnessSettings", "sharpness_frame", "sharpness_scene",
            "SharpnessExplorer", "sharpness_explorer"]
-
-#: The slider's learning rates for notebook 11's network, whose sharpness starts at S_0 = 6.5 and,
-#: left to itself (small steps), peaks near 14: for 0.05 and 0.1 the line 2 / lr (40, 20) lies
-#: above that natural level, so no edge appears; for 0.2 and 0.3 (10, 6.7) it lies below, and the
-#: sharpness rises to 2 / lr and hovers there; for 0.4 and 0.5 (5, 4) it lies below even S_0: the
-#: sharpness first falls well below 2 / lr (a catapult), then sharpens back up to it.
-DEFAULT_LRS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
-_SELECTED = "#c0392b"
-_OTHERS = "0.8"
-
-
-def default_setup(n: int = 200, noise: float = 0.1, seed: int = 0
-                  ) -> tuple[Callable[[], MLP], np.ndarray, np.ndarray]:
-    """Notebook 11's experiment: (model_factory, X, T).
-
-        X, labels = moons(n, noise, seed);   T = 2 labels - 1   (targets -1, +1, shape (n, 1))
-        model_factory() = MLP([2, 32, 32, 1], tanh, identity output (squared error), xavier, seed)
-    """
-    n = check.integer("n", n, 10, 5000)
-    noise = check.nonnegative("noise", noise)
-    seed = check.integer("seed", seed, 0)
-    X, labels = gdata.moons(n, noise=noise, seed=seed)
-    T = (2.0 * labels - 1.0)[:, None]
-
-    def model_factory() -> MLP:
-        return MLP([2, 32, 32, 1], activation="tanh", output="identity", init="xavier", seed=seed)
-
-    return model_factory, X, T
-
-
-class RunSummary(NamedTuple):
-    """One run in numbers. ``late_sharpness``: the median sharpness over the second half of the
-    measurements; ``ratio`` = late_sharpness / (2 / lr); ``loss_ups``: steps t with
-    L(theta_{t+1}) > L(theta_t); ``status`` as in SharpnessRun ("finished" or "diverged")."""
-    lr: float
-    threshold: float
-    start: float
-    peak: float
-    late_sharpness: float
-    ratio: float
-    loss_ups: int
-    final_loss: float
-    steps: int
-    status: str
-
-
-def summarize_run(run: SharpnessRun) -> RunSummary:
-    """The numbers the explorer's status line reports for one run.
-
-        threshold = 2 / lr,   late = median(sharpness[k // 2:]) (k measurements),
-        ratio = late / threshold,   loss_ups = #{t : losses[t + 1] > losses[t]}
-    """
-    if not isinstance(run, SharpnessRun):
-        raise ValueError(f"run must be a SharpnessRun (from sharpness_trace), got "
-                         f"{type(run).__name__}")
-    s = np.asarray(run.sharpness, dtype=np.float64)
-    if s.size == 0 or len(run.losses) == 0:
-        raise ValueError("run must hold at least one sharpness measurement and one loss")
-    late = float(np.median(s[s.size // 2:]))
-    losses = np.asarray(run.losses, dtype=np.float64)
-    return RunSummary(lr=float(run.lr), threshold=run.threshold, start=float(s[0]),
-                      peak=float(s.max()), late_sharpness=late, ratio=late / run.threshold,
-                      loss_ups=int(np.sum(np.diff(losses) > 0)), final_loss=float(losses[-1]),
-                      steps=len(losses) - 1, status=run.status)
-
-
-def _describe(s: RunSummary) -> str:
-    head = (f"lr = {s.lr:g}, 2/lr = {s.threshold:.2f}: the sharpness starts at {s.start:.2f}, "
-            f"peaks at {s.peak:.2f} and sits at {s.late_sharpness:.2f} over the second half "
-            f"({s.ratio:.2f} × 2/lr). ")
-    if s.status == "diverged":
-        return head + f"The run diverged after {s.steps} steps."
-    if s.ratio < 0.85:
-        regime = "Below the edge: the sharpness stays under 2/lr"
-    elif s.ratio > 1.15:
-        regime = "Above 2/lr for much of the second half"
-    elif s.start > 1.15 * s.threshold:
-        regime = ("Too sharp from the start, yet no divergence: the sharpness came down and "
-                  "now hovers at 2/lr")
-    else:
-        regime = "At the edge of stability: the sharpness hovers at 2/lr"
-    return (head + f"{regime}; the loss rose on {s.loss_ups} of {s.steps} steps and ends at "
-            f"{s.final_loss:.4f}.")
 
 
 def _lr_label(lr: float) -> str:
     return f"{lr:g}"
 
 
-class SharpnessExplorer(Dashboard):
+class SharpnessExplorer(CanvasDashboard):
     """Sharpness against the step with the line 2 / lr (left) and the training loss (right),
-    for the learning rate on the slider. Every run is computed once, at construction, by
-    ``sharpness_trace``; the other runs stay in the background in light grey.
+    for the learning rate on the slider. Every run is trained once, at construction
+    (``experiments_sharpness.cached_runs``: ``sharpness_trace``, kept for the session); the
+    other runs stay in the background in light grey. Play moves a cursor over the steps.
 
-    Controls: ``lr`` (SelectionSlider over ``lrs``). State: ``runs`` (lr -> SharpnessRun),
-    ``run`` (the one shown), ``summary`` (its RunSummary). Artists: ``sharpness_line``,
-    ``threshold_line`` (horizontal, at 2 / lr), ``threshold_label``, ``loss_line``,
-    ``background`` (lr -> (sharpness line, loss line), light grey; one legend entry names them).
+    Controls: ``lr`` (SelectionSlider over ``lrs``), ``view`` (Dropdown: ``VIEWS``). State:
+    ``runs`` (lr -> SharpnessRun), ``run`` (the one shown), ``summary`` (its RunSummary),
+    ``settings``, ``scene`` / ``frame`` (what was sent). ``figure`` draws the current frame with
+    matplotlib (a snapshot).
     """
 
     def __init__(self, model_factory: Callable[[], MLP] | None = None, X: ArrayLike | None = None,
                  y: ArrayLike | None = None, lrs: Sequence[float] = DEFAULT_LRS, *,
                  steps: int = 1500, every: int = 50, lr: float | None = None,
-                 figsize: tuple[float, float] = (9.0, 3.6)) -> None:
+                 figsize: tuple[float, float] = (9.0, 3.6), view: str = "sharpness") -> None:
+        from .canvas import Canvas
+
         super().__init__()
         if model_factory is None and X is None and y is None:
             model_factory, X, y = default_setup()
@@ -150,90 +75,109 @@ class SharpnessExplorer(Dashboard):
         if lr is None:
             lr = rates[len(rates) // 2]
         lr = check.real("lr", lr, f"one of lrs {rates}", lambda v: v in rates)
-        steps = check.integer("steps", steps, 1, 20_000)
-        runs = sharpness_trace(model_factory, X, y, rates, steps, every)
-        self.runs: dict[float, SharpnessRun] = dict(zip(rates, runs))
-        self.controls["lr"] = W.SelectionSlider(options=[(_lr_label(r), r) for r in rates],
-                                                value=lr, description="lr",
-                                                continuous_update=True)
-        fig = self.figure = new_figure(figsize)
-        a1 = self.ax_sharpness = fig.add_axes((0.07, 0.15, 0.40, 0.72))
-        a2 = self.ax_loss = fig.add_axes((0.58, 0.15, 0.40, 0.72))
-        self.background = {}
-        for r, run in self.runs.items():
-            (s_line,) = a1.plot(run.measured_at, run.sharpness, color=_OTHERS, linewidth=0.9)
-            (l_line,) = a2.plot(np.arange(len(run.losses)), run.losses, color=_OTHERS,
-                                linewidth=0.7)
-            self.background[r] = (s_line, l_line)
-        (self.sharpness_line,) = a1.plot([], [], color=_SELECTED, linewidth=1.8, zorder=3,
-                                         label="sharpness λ_max(H)")
-        a1.plot([], [], color=_OTHERS, linewidth=0.9, label="the other learning rates")
-        self.threshold_line = a1.axhline(0.0, color=_SELECTED, linestyle="--", linewidth=1.1,
-                                         label="2 / lr", zorder=3)
-        self.threshold_label = a1.text(0.99, 0.0, "", transform=a1.get_yaxis_transform(),
-                                       ha="right", va="bottom", fontsize=8, color=_SELECTED)
-        (self.loss_line,) = a2.plot([], [], color=_SELECTED, linewidth=1.2, zorder=3)
-        # fixed windows: every run fits, so switching the learning rate never rescales the axes
-        last = max(max(len(run.losses) - 1, int(run.measured_at[-1]) if run.measured_at.size
-                       else 0) for run in self.runs.values())
-        highest = max(float(run.sharpness.max()) for run in self.runs.values() if run.sharpness.size)
-        self.ylim = (0.0, 1.25 * highest)
-        a1.set_xlim(0, max(last, 1))
-        a1.set_ylim(*self.ylim)
-        a1.set_xlabel("step t", fontsize=8)
-        a1.set_ylabel("sharpness  λ_max(H)", fontsize=8)
-        a1.legend(fontsize=7, loc="lower right")
-        self.sharpness_title = a1.set_title("", fontsize=9)
-        losses = np.concatenate([run.losses for run in self.runs.values()])
-        losses = losses[np.isfinite(losses) & (losses > 0)]
-        a2.set_yscale("log")
-        a2.set_xlim(0, max(last, 1))
-        if losses.size:
-            a2.set_ylim(losses.min() / 1.5, losses.max() * 1.5)
-        a2.set_xlabel("step t", fontsize=8)
-        a2.set_ylabel("training loss", fontsize=8)
-        self.loss_title = a2.set_title("", fontsize=9)
-        for a in (a1, a2):
-            a.tick_params(labelsize=7)
-            a.grid(alpha=0.25)
+        view = check.one_of("view", view, VIEWS)
+        self.steps = check.integer("steps", steps, 1, 20_000)
+        self.every = every
+        self.figsize = (float(figsize[0]), float(figsize[1]))
+        self.runs: dict[float, SharpnessRun] = cached_runs(model_factory, X, y, rates,
+                                                           self.steps, every)
+        self.lrs = tuple(rates)
+        c = self.controls
+        c["lr"] = W.SelectionSlider(options=[(_lr_label(r), r) for r in rates], value=lr,
+                                    description="lr", continuous_update=True,
+                                    layout=W.Layout(width="300px"))
+        c["view"] = W.Dropdown(options=[(text, key) for key, text in VIEWS.items()], value=view,
+                               description="left chart", layout=W.Layout(width="300px"))
+        self.canvas = Canvas()
         self.run: SharpnessRun | None = None
         self.summary: RunSummary | None = None
         self._wire()
 
+    # -- computations ----------------------------------------------------------------------
+    def current_settings(self) -> SharpnessSettings:
+        """The controls as a ``SharpnessSettings`` (the runs: this explorer's)."""
+        c = self.controls
+        return SharpnessSettings(float(c["lr"].value), str(c["view"].value), self.lrs,
+                                 self.steps, self.every)
+
     def update(self) -> None:
-        lr = float(self.controls["lr"].value)
-        run = self.run = self.runs[lr]
-        s = self.summary = summarize_run(run)
-        for r, lines in self.background.items():
-            for line in lines:
-                line.set_visible(r != lr)
-        self.sharpness_line.set_data(run.measured_at, run.sharpness)
-        self.loss_line.set_data(np.arange(len(run.losses)), run.losses)
-        top = self.ylim[1]
-        self.threshold_line.set_ydata([run.threshold, run.threshold])
-        if run.threshold <= top:
-            self.threshold_label.set_position((0.99, run.threshold))
-            self.threshold_label.set_text(f"2/lr = {run.threshold:.3g}")
-        else:                                   # the line is above the window: say where it is
-            self.threshold_label.set_position((0.99, 0.93 * top))
-            self.threshold_label.set_text(f"2/lr = {run.threshold:.3g} (above the chart) ↑")
-        self.sharpness_title.set_text(f"lr = {lr:g}: sharpness and 2/lr")
-        self.loss_title.set_text(f"loss: {s.loss_ups} of {s.steps} steps went up"
-                                 if s.status != "diverged" else f"diverged after {s.steps} steps")
-        color = "#c00" if s.status == "diverged" else "#333"
-        self.status.value = f'<span style="color:{color}">{html.escape(_describe(s))}</span>'
-        self.redraw()
+        """Controls -> SharpnessSettings -> frame -> the page (one message per change). Nothing
+        is trained here: the frame is built from the runs computed at construction."""
+        s = self.current_settings()
+        try:
+            frame = sharpness_frame(s, self.runs)
+            scene = sharpness_scene(s.view, self.figsize)
+        except ValueError as err:
+            self._show_error(f"cannot show this run: {err}")
+            return
+        self.run = self.runs[s.lr]
+        try:
+            self.summary = summarize_run(self.run)
+        except ValueError:          # diverged before its first measurement: nothing to sum up
+            self.summary = None
+        self.scene, self.frame, self.settings = scene, frame, s
+        self.status.value = status_html(frame.status, frame.kind)
+        self.canvas.show(scene, frame)
+
+    def _error_scene(self) -> Any:
+        return sharpness_scene("sharpness", self.figsize)
+
+    def _forget(self) -> None:
+        super()._forget()
+        self.run = self.summary = None
+
+    def layout(self) -> W.Widget:
+        if self._box is None:
+            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
+            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
+        return self._box
+
+    # -- the kernel-free copy --------------------------------------------------------------
+    def static_controls(self) -> list[GridControl]:
+        """The page's one control: the learning rate, over this explorer's runs (the left
+        chart's view stays the one shown now: the frames of 1500 steps are too many bytes to
+        embed twice)."""
+        s = self.settings or self.current_settings()
+        return [GridControl("lr", "learning rate lr", self.lrs, initial=s.lr,
+                            labels=tuple(_lr_label(r) for r in self.lrs))]
+
+    def static_html(self) -> str:
+        """The explorer for a page with no kernel: the frame of every learning rate,
+        precomputed (``canvas.grid_static_html``); Play runs in the page."""
+        s = self.settings or self.current_settings()
+        scene = sharpness_scene(s.view, self.figsize)
+
+        def frame_for(values: dict[str, Any]) -> tuple[Any, Any]:
+            return scene, sharpness_frame(replace(s, lr=float(values["lr"])), self.runs)
+
+        return grid_static_html(
+            self.static_controls(), frame_for, css_class="gradlib-sharpnessexplorer-static",
+            title="sharpness and the edge of stability",
+            fallback=snapshot_fallback(self.scene, self.frame),
+            note=(f"This page shows the {len(self.lrs)} runs trained in advance (full-batch "
+                  f"gradient descent, {self.steps} steps, the sharpness measured every "
+                  f"{self.every}); the slider snaps to their learning rates."))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return static_bundle(self.layout(), "SharpnessExplorer", self.static_html())
+
+    def close(self) -> None:
+        for w in (self.canvas, self.status, *self.controls.values()):
+            w.close()
+        if self._box is not None:
+            self._box.close()
 
 
 def sharpness_explorer(model_factory: Callable[[], MLP] | None = None, X: ArrayLike | None = None,
                        y: ArrayLike | None = None, lrs: Sequence[float] = DEFAULT_LRS, *,
                        steps: int = 1500, every: int = 50, lr: float | None = None,
-                       figsize: tuple[float, float] = (9.0, 3.6)) -> SharpnessExplorer:
-    """Full-batch gradient descent at each learning rate of ``lrs`` (precomputed once): the
+                       figsize: tuple[float, float] = (9.0, 3.6),
+                       view: str = "sharpness") -> SharpnessExplorer:
+    """Full-batch gradient descent at each learning rate of ``lrs`` (trained once, cached): the
     sharpness against the step with 2 / lr, and the loss, for the lr on the slider. With no
     model_factory, X, y: notebook 11's problem (default_setup()). ``steps`` of gradient descent
     per run, the sharpness measured every ``every`` steps; ``lr`` is the slider's start (one of
-    ``lrs``; None: the middle one)."""
+    ``lrs``; None: the middle one); ``view`` the left chart's start ("sharpness": lambda_max
+    and 2 / lr; "ratio": lambda_max / (2 / lr) and the edge at 1)."""
     return SharpnessExplorer(model_factory, X, y, lrs, steps=steps, every=every, lr=lr,
-                             figsize=figsize)
-
+                             figsize=figsize, view=view)
