@@ -260,7 +260,7 @@ def test_static_copies_cover_the_current_settings(closing):
     assert hidden.values == (4, 16, 24, 64) and hidden.initial == 24 and hidden.kind == "range"
     assert act.values == ("sigmoid", "tanh", "relu", "leaky_relu")       # the menu's order
     assert act.initial == "leaky_relu" and act.kind == "select"
-    scene, frame = dash._static_frame({"hidden": 24, "activation": "leaky_relu"})
+    scene, frame = dash.static_frame({"hidden": 24, "activation": "leaky_relu"})
     assert scene is dash.scene and frame.status == dash.frame.status
 
 

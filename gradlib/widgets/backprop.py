@@ -29,7 +29,6 @@ from ..experiments_backprop import (  # noqa: F401 - the pure part, re-exported
     loss_in_w, node_texts, note_texts, sweep_captions, tangent_line, tiny_network_values,
 )
 from ..scene import Frame, Scene
-from ._base import wrap_layout
 from .canvas import CanvasDashboard, status_html
 
 __all__ = ["TinyNetwork", "tiny_network_values", "loss_in_w", "loss_along", "tangent_line",
@@ -61,6 +60,8 @@ class BackpropExplorer(CanvasDashboard):
     matplotlib (a snapshot). Play runs the backward pass: step k reveals dL/d(node) for the
     k-th node of ``SWEEP``.
     """
+
+    static_title = "the chain rule on one neuron"
 
     def __init__(self, x: float = 1.5, w: float = 0.8, b: float = -0.5, t: float = 1.0, *,
                  along: str = "w", figsize: tuple[float, float] = (10.0, 3.8)) -> None:
@@ -143,12 +144,6 @@ class BackpropExplorer(CanvasDashboard):
         """The status line."""
         return self._frame().status
 
-    def layout(self) -> W.Widget:
-        if self._box is None:
-            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
-        return self._box
-
     # -- the kernel-free copy --------------------------------------------------------------
     def static_controls(self) -> list[Any]:
         """The grid the exported page precomputes: the menu, then w, x, t on ``STATIC_VALUES``
@@ -172,23 +167,17 @@ class BackpropExplorer(CanvasDashboard):
     def static_html(self) -> str:
         """The explorer for a page with no kernel (``canvas.grid_static_html``): every frame of
         ``static_controls`` computed now, embedded (< 1 MB)."""
-        from .canvas import grid_static_html, snapshot_fallback
-
         scene = backprop_scene(self.figsize)
         b = (self.settings or self.current_settings().validated()).b
 
         def frame_for(v: dict[str, Any]) -> tuple[Scene, Frame]:
             return scene, backprop_frame(BackpropSettings(v["x"], v["w"], b, v["t"], v["along"]))
 
-        return grid_static_html(
-            self.static_controls(), frame_for, css_class="gradlib-backpropexplorer-static",
-            title="the chain rule on one neuron", fallback=snapshot_fallback(self.scene, self.frame),
+        return self.grid_page(
+            self.static_controls(), frame_for,
             note=f"This page holds the frames for a few values of w, x and t (the sliders snap to "
                  f"them; b = {b:.2f}); ▶ Play runs the backward pass.")
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .canvas import static_bundle
-        return static_bundle(self.layout(), "BackpropExplorer", self.static_html())
 
 
 def backprop_explorer(x: float = 1.5, w: float = 0.8, b: float = -0.5, t: float = 1.0,

@@ -38,6 +38,8 @@ __all__ = ["Canvas", "ESM_PATH", "module_source", "static_html", "CanvasDashboar
 
 #: The ES module, shipped inside the package (pyproject: package data).
 ESM_PATH = Path(__file__).with_name("canvas.js")
+#: Embedded data per explorer in a page without a kernel (issue 11's budget).
+GRID_BUDGET = 1_000_000
 
 
 class Canvas(anywidget.AnyWidget):
@@ -194,6 +196,58 @@ class CanvasDashboard(_dashboard()):  # type: ignore[misc]
     def redraw(self) -> None:
         """Nothing to do: the page redraws when a frame arrives."""
 
+    #: The kernel-free copy's title (its aria-label) and the note above its controls (None:
+    #: "This page shows N runs computed in advance…").
+    static_title: str = "explorer"
+    static_note: str | None = None
+
+    def layout(self) -> Any:
+        """The controls in a column beside the canvas (above it when the page is narrow)."""
+        if self._box is None:
+            import ipywidgets as W
+
+            from ._base import wrap_layout
+            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
+            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
+        return self._box
+
+    # -- the kernel-free copy ------------------------------------------------------------------
+    def static_controls(self) -> list[GridControl]:
+        """The controls of the kernel-free copy, each over a few values (explorers whose page
+        computes frames itself override ``static_html`` instead)."""
+        raise NotImplementedError(f"{type(self).__name__} has no precomputed static copy")
+
+    def static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
+        """(scene, frame) for one combination of ``static_controls()``' values."""
+        raise NotImplementedError(f"{type(self).__name__} has no precomputed static copy")
+
+    def grid_page(self, controls: Sequence[GridControl],
+                  frame_for: Callable[[dict[str, Any]], tuple[Scene, Frame]], *,
+                  budget: int = GRID_BUDGET, note: str | None = None,
+                  fallback: tuple[bytes, str] | None = None) -> str:
+        """``grid_static_html`` with this explorer's title, CSS class and snapshot (``fallback``:
+        one already made)."""
+        if fallback is None:
+            fallback = snapshot_fallback(self.scene, self.frame)
+        return grid_static_html(controls, frame_for, title=self.static_title,
+                                css_class=f"gradlib-{type(self).__name__.lower()}-static",
+                                fallback=fallback,
+                                budget=budget, note=self.static_note if note is None else note)
+
+    def static_html(self) -> str:
+        """The explorer for a page with no kernel: the frames of every combination of
+        ``static_controls()`` (``static_frame``), computed now and embedded."""
+        return self.grid_page(self.static_controls(), self.static_frame)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget and, for pages without a kernel, the static copy (a settings the
+        copy cannot be built for gives a line saying why, never a failed display)."""
+        try:
+            page = self.static_html()
+        except ValueError as err:
+            page = f"<p>{html.escape(f'cannot build the static copy: {err}')}</p>"
+        return static_bundle(self.layout(), type(self).__name__, page)
+
     def _own_widgets(self) -> tuple[Any, ...]:
         """Widgets besides the canvas, status line and controls that ``close`` frees (buttons,
         a leaderboard); subclasses name theirs."""
@@ -214,10 +268,6 @@ class CanvasDashboard(_dashboard()):  # type: ignore[misc]
 # Static pages from frames precomputed over a grid of control values (explorers whose math is
 # too big for the page: MLPs, data sets). The page's controls snap to the grid.
 # ---------------------------------------------------------------------------------------------
-#: Embedded data per explorer (the issue's budget).
-GRID_BUDGET = 1_000_000
-
-
 @dataclass(frozen=True)
 class GridControl:
     """One control of a precomputed static page: ``values`` (JSON-able: numbers or strings) in

@@ -52,7 +52,7 @@ from ..experiments_curvature import (  # noqa: F401 - the pure part, re-exported
     curvature_scene, curvature_surface, eig2, newton_frame, newton_optimizers, newton_scene,
     newton_status, run_curvature, run_newton, run_newton_one,
 )
-from ._base import Dashboard, wrap_layout
+from ._base import wrap_layout
 from .canvas import CanvasDashboard, status_html as _status_html
 
 __all__ = [
@@ -667,10 +667,6 @@ class CurvatureExplorer(CanvasDashboard):
                            title="curvature along a descent path", mount="mountStaticCurvature",
                            fallback=_fallback(self.scene, self.frame))
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .descent import _static_bundle
-        return _static_bundle(self.layout(), "CurvatureExplorer", self.static_html())
-
 
 def curvature_explorer(surface: Any = "rosenbrock", optimizer: str = "gd",
                        lr: float | None = None, steps: int = 300,
@@ -919,10 +915,6 @@ class NewtonExplorer(CanvasDashboard):
         return static_html(data, code, css_class="gradlib-newtonexplorer-static",
                            title="Newton, damped Newton, gradient descent and momentum",
                            mount="mountStaticNewton", fallback=_fallback(self.scene, self.frame))
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .descent import _static_bundle
-        return _static_bundle(self.layout(), "NewtonExplorer", self.static_html())
 
 
 def _status_lines(text: str, kind: str) -> str:

@@ -55,7 +55,7 @@ from ..experiments import (  # noqa: F401 - re-exported for notebooks and older 
 )
 from ..optim import Optimizer, Path
 from ..surfaces import Surface
-from ._base import Dashboard, wrap_layout
+from ._base import wrap_layout
 from .canvas import CanvasDashboard, error_frame as _error_frame, status_html as _status_html
 
 __all__ = [
@@ -734,9 +734,6 @@ class RaceExplorer(CanvasDashboard):
                            title="optimizer race", mount="mountStaticRace",
                            fallback=_fallback(self.scene, self.frame))
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return _static_bundle(self.layout(), "RaceExplorer", self.static_html())
-
     def to_html(self, frames: int = 60, **kwargs: Any) -> Any:
         """The race as a kernel-free animation (``gradlib.animate.html_animation``)."""
         from .. import animate
@@ -845,9 +842,6 @@ class QuadraticExplorer(CanvasDashboard):
         return static_html(data, {}, css_class="gradlib-quadraticexplorer-static",
                            title="gradient descent on a parabola", mount="mountStaticQuadratic",
                            fallback=_fallback(self.scene, self.frame))
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return _static_bundle(self.layout(), "QuadraticExplorer", self.static_html())
 
 
 def _closed_form(a: float, lr: float, x0: float, k: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ from ..experiments_momentum import (  # noqa: F401 - the pure part, re-exported
     steps_per_decade,
 )
 from ..optim import Path
-from ._base import Dashboard, wrap_layout
+from ._base import wrap_layout
 from .canvas import CanvasDashboard, status_html as _status_html
 
 __all__ = ["METHODS", "START", "RateGrid", "Quadratic", "quadratic_hessian", "level_set",
@@ -173,10 +173,6 @@ class MomentumExplorer(CanvasDashboard):
         return static_html(self.static_data(), {}, css_class="gradlib-momentumexplorer-static",
                            title="momentum on a quadratic and its rate map",
                            mount="mountStaticMomentum", fallback=_fallback(self.scene, self.frame))
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .descent import _static_bundle
-        return _static_bundle(self.layout(), "MomentumExplorer", self.static_html())
 
     def _own_widgets(self) -> tuple[Any, ...]:
         return (self.optimum_button,)

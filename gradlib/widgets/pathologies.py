@@ -18,7 +18,6 @@ names. The pictures notebooks draw stay here:
 """
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -46,8 +45,7 @@ from ..experiments_pathologies import (  # noqa: F401 - the pure part, re-export
     jacobian_gains, layer_gradient_norms, probe_data, sharpness_trace, sweep_caption,
 )
 from ..mlp import ACTIVATIONS, INITS
-from .canvas import GRID_BUDGET, CanvasDashboard, GridControl, grid_static_html, \
-    snapshot_fallback, static_bundle, status_html
+from .canvas import GRID_BUDGET, CanvasDashboard, GridControl, snapshot_fallback, status_html
 
 __all__ = [
     "CHAIN_ACTIVATIONS", "MAX_DEPTH", "VANISHING", "EXPLODING",
@@ -249,6 +247,8 @@ class GradientFlowExplorer(CanvasDashboard):
     matplotlib (a snapshot).
     """
 
+    static_title = "gradient norm of every layer at initialization"
+
     def __init__(self, depth: int = 10, width: int = 64, activation: str = "sigmoid",
                  init: str = "xavier", init_scale: float = 1.0, *, max_depth: int = 30,
                  seeds: int = 1, X: ArrayLike | None = None, y: ArrayLike | None = None,
@@ -323,13 +323,6 @@ class GradientFlowExplorer(CanvasDashboard):
         why the last input was refused)."""
         return str(self.canvas.frame.get("status", ""))
 
-    def layout(self) -> W.Widget:
-        if self._box is None:
-            from ._base import wrap_layout
-            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
-        return self._box
-
     # -- the kernel-free copy --------------------------------------------------------------
     def static_controls(self) -> list[GridControl]:
         """The page's controls, each over a few values (``STATIC_DEPTHS``, ``STATIC_ACTIVATIONS``,
@@ -364,28 +357,13 @@ class GradientFlowExplorer(CanvasDashboard):
         snapshot = 4 * len(fallback[0]) // 3 + 2 * len(fallback[1].encode()) if fallback else 0
         room = budget - len(module_source().encode()) - snapshot - 4_000     # + the HTML around
         controls = self.static_controls()
-        kw = dict(title="gradient norm of every layer at initialization",
-                  css_class="gradlib-gradientflowexplorer-static", fallback=fallback, budget=room)
         try:
-            return grid_static_html(controls, self.static_frame, **kw)
+            return self.grid_page(controls, self.static_frame, budget=room, fallback=fallback)
         except ValueError:
             scale = controls[-1].initial
             controls[-1] = GridControl("init_scale", "init scale", (scale,), scale,
                                        labels=(f"{scale:.3g}",))
-            return grid_static_html(controls, self.static_frame, **kw)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        try:
-            page = self.static_html()
-        except ValueError as err:                 # settings the explorer itself refused
-            page = f"<p>{html.escape(f'cannot build the static copy: {err}')}</p>"
-        return static_bundle(self.layout(), "GradientFlowExplorer", page)
-
-    def close(self) -> None:
-        for w in (self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
+            return self.grid_page(controls, self.static_frame, budget=room, fallback=fallback)
 
 
 def _checked_figsize(figsize: Any) -> tuple[float, float]:

@@ -24,7 +24,6 @@ from ..experiments_practice import (  # noqa: F401 - the pure part, re-exported
     BATCH_SIZES, L2_VALUES, CurvesSettings, Reading, curves_frame, curves_scene, describe,
     initial_losses, read_curves, run_curves,
 )
-from ._base import wrap_layout
 from .canvas import CanvasDashboard, status_html
 
 __all__ = ["CurvesExplorer", "curves_explorer", "BATCH_SIZES", "L2_VALUES", "describe",
@@ -40,6 +39,8 @@ class CurvesExplorer(CanvasDashboard):
     """Controls: ``lr`` (log slider), ``batch_size``, ``l2`` (menus). After each update:
     ``settings`` (a ``CurvesSettings``), ``curves`` (the run: ``practice.Curves``), ``scene`` /
     ``frame`` (what was sent to the page); ``figure`` draws the frame with matplotlib."""
+
+    static_title = "training and validation loss curves"
 
     def __init__(self, lr: float = 0.3, batch_size: int = 32, l2: float = 0.0,
                  epochs: int = 60) -> None:
@@ -94,12 +95,6 @@ class CurvesExplorer(CanvasDashboard):
         """The status line: the regime the curves show, with their numbers."""
         return self.frame.status if self.frame is not None else ""
 
-    def layout(self) -> W.Widget:
-        if self._box is None:
-            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
-        return self._box
-
     # -- the kernel-free copy --------------------------------------------------------------
     def static_controls(self) -> list[Any]:
         """The page's controls: ``STATIC_GRID`` plus the explorer's current values, each
@@ -120,8 +115,6 @@ class CurvesExplorer(CanvasDashboard):
         """The explorer for a page with no kernel: the frames of every combination of
         ``static_controls()`` (``canvas.grid_static_html``; runs cached by ``run_curves``),
         built once per settings."""
-        from .canvas import grid_static_html, snapshot_fallback
-
         s = self.settings or self.current_settings()
         if self._static is None or self._static[0] != s:
             def frame_for(values: dict[str, Any]) -> tuple[Any, Any]:
@@ -129,22 +122,10 @@ class CurvesExplorer(CanvasDashboard):
                                       float(values["l2"]), s.epochs)
                 return curves_scene(), curves_frame(grid)
 
-            page = grid_static_html(self.static_controls(), frame_for,
-                                    title="training and validation loss curves",
-                                    css_class="gradlib-curvesexplorer-static",
-                                    fallback=snapshot_fallback(self.scene, self.frame))
+            page = self.grid_page(self.static_controls(), frame_for)
             self._static = (s, page)
         return self._static[1]
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .canvas import static_bundle
-        return static_bundle(self.layout(), "CurvesExplorer", self.static_html())
-
-    def close(self) -> None:
-        for w in (self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
 
 
 def curves_explorer(**kwargs: Any) -> CurvesExplorer:

@@ -42,9 +42,7 @@ from ..experiments_regularization import (  # noqa: F401 - the pure part, re-exp
 from ..experiments_training import BoundaryGrid, decision_boundary_grid
 from ..mlp import MLP
 from ..scene import Frame, Scene
-from ._base import wrap_layout
-from .canvas import CanvasDashboard, GridControl, grid_static_html, snapshot_fallback
-from .canvas import static_bundle, status_html
+from .canvas import CanvasDashboard, GridControl, snapshot_fallback, status_html
 from .training import _Cache
 
 __all__ = [
@@ -90,22 +88,12 @@ class _CanvasExplorer(CanvasDashboard):
     """What the two explorers of this module share: the canvas beside the controls, the static
     copy (frames precomputed over ``static_controls()``), closing."""
 
-    _title = "explorer"
-    _note = ""
+    static_note = ""
     #: Most precomputed frames a static copy holds (fewer values per control beyond it).
     _max_static_frames = 12
 
-    def layout(self) -> W.Widget:
-        if self._box is None:
-            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
-        return self._box
-
     def static_controls(self, level: int = 0) -> list[GridControl]:  # pragma: no cover
         """The grid of the static copy; each ``level`` drops one value per control."""
-        raise NotImplementedError
-
-    def _static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:  # pragma: no cover
         raise NotImplementedError
 
     def static_html(self) -> str:
@@ -113,7 +101,6 @@ class _CanvasExplorer(CanvasDashboard):
         every combination of ``static_controls(level)``, embedded (< 1 MB). The level starts at
         0 and goes up while the grid holds more than ``_max_static_frames`` frames or its data
         exceed the budget (a larger ``resolution``, say)."""
-        name = type(self).__name__
         fallback = snapshot_fallback(self.scene, self.frame)
         level = 0
         while True:
@@ -123,22 +110,12 @@ class _CanvasExplorer(CanvasDashboard):
                 level += 1
                 continue
             try:
-                return grid_static_html(controls, self._static_frame, fallback=fallback,
-                                        css_class=f"gradlib-{name.lower()}-static",
-                                        title=self._title, note=self._note)
+                return self.grid_page(controls, self.static_frame, fallback=fallback)
             except ValueError as e:
                 if last or "over the budget" not in str(e):
                     raise
                 level += 1
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return static_bundle(self.layout(), type(self).__name__, self.static_html())
-
-    def close(self) -> None:
-        for widget in (self.canvas, self.status, *self.controls.values()):
-            widget.close()
-        if self._box is not None:
-            self._box.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,8 +138,8 @@ class RegularizationExplorer(_CanvasExplorer):
     ``figure`` draws the current frame with matplotlib (a snapshot).
     """
 
-    _title = "regularization against overfitting"
-    _note = ("This page holds the runs for a few values of L2, L1 and the training-set size "
+    static_title = "regularization against overfitting"
+    static_note = ("This page holds the runs for a few values of L2, L1 and the training-set size "
              "(the sliders snap to them; dropout stays as it was); ▶ Play replays training.")
 
     def __init__(self, n_train: int = 30, l2: float = 0.0, l1: float = 0.0, dropout: float = 0.0,
@@ -246,7 +223,7 @@ class RegularizationExplorer(_CanvasExplorer):
                                    labels=tuple(fmt(v) for v in values)))
         return out
 
-    def _static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
+    def static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
         s = self.settings or self.current_settings()
         other = replace(s, l2=float(values["l2"]), l1=float(values["l1"]),
                         n_train=int(values["n_train"]))
@@ -278,9 +255,9 @@ class AdversarialExplorer(_CanvasExplorer):
     ``figure`` draws the current frame with matplotlib (a snapshot).
     """
 
-    _title = "the fast gradient sign method"
+    static_title = "the fast gradient sign method"
     _max_static_frames = 20
-    _note = ("This page holds the frames for a few values of ε and a few images (the controls "
+    static_note = ("This page holds the frames for a few values of ε and a few images (the controls "
              "snap to them); ▶ Play sweeps ε from 0.")
 
     def __init__(self, model: MLP, X: Any, y: Any, *, eps_values: Any = None, eps: float = 0.05,
@@ -354,7 +331,7 @@ class AdversarialExplorer(_CanvasExplorer):
                 GridControl("index", "image", rows, initial=s.index, kind="select",
                             labels=tuple(f"image {i} (a {int(self.y[i])})" for i in rows))]
 
-    def _static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
+    def static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
         s = AdversarialSettings(float(values["eps"]), int(values["index"]))
         return self._scene(), adversarial_frame(self.problem, s)
 

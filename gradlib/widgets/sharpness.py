@@ -30,10 +30,8 @@ from ..experiments_sharpness import (  # noqa: F401 - the pure part, re-exported
     sharpness_frame, sharpness_scene, summarize_run,
 )
 from ..mlp import MLP
-from ._base import wrap_layout
-from .canvas import CanvasDashboard, GridControl, grid_static_html, snapshot_fallback
-from .canvas import static_bundle, status_html
-from .pathologies import SharpnessRun, sharpness_trace  # noqa: F401 - re-exported
+from .canvas import CanvasDashboard, GridControl, status_html
+from ..experiments_pathologies import SharpnessRun, sharpness_trace  # noqa: F401 - re-exported
 
 __all__ = ["DEFAULT_LRS", "VIEWS", "default_setup", "RunSummary", "summarize_run",
            "SharpnessSettings", "sharpness_frame", "sharpness_scene",
@@ -55,6 +53,8 @@ class SharpnessExplorer(CanvasDashboard):
     ``settings``, ``scene`` / ``frame`` (what was sent). ``figure`` draws the current frame with
     matplotlib (a snapshot).
     """
+
+    static_title = "sharpness and the edge of stability"
 
     def __init__(self, model_factory: Callable[[], MLP] | None = None, X: ArrayLike | None = None,
                  y: ArrayLike | None = None, lrs: Sequence[float] = DEFAULT_LRS, *,
@@ -126,12 +126,6 @@ class SharpnessExplorer(CanvasDashboard):
         super()._forget()
         self.run = self.summary = None
 
-    def layout(self) -> W.Widget:
-        if self._box is None:
-            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
-        return self._box
-
     # -- the kernel-free copy --------------------------------------------------------------
     def static_controls(self) -> list[GridControl]:
         """The page's one control: the learning rate, over this explorer's runs (the left
@@ -150,22 +144,12 @@ class SharpnessExplorer(CanvasDashboard):
         def frame_for(values: dict[str, Any]) -> tuple[Any, Any]:
             return scene, sharpness_frame(replace(s, lr=float(values["lr"])), self.runs)
 
-        return grid_static_html(
-            self.static_controls(), frame_for, css_class="gradlib-sharpnessexplorer-static",
-            title="sharpness and the edge of stability",
-            fallback=snapshot_fallback(self.scene, self.frame),
+        return self.grid_page(
+            self.static_controls(), frame_for,
             note=(f"This page shows the {len(self.lrs)} runs trained in advance (full-batch "
                   f"gradient descent, {self.steps} steps, the sharpness measured every "
                   f"{self.every}); the slider snaps to their learning rates."))
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return static_bundle(self.layout(), "SharpnessExplorer", self.static_html())
-
-    def close(self) -> None:
-        for w in (self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
 
 
 def sharpness_explorer(model_factory: Callable[[], MLP] | None = None, X: ArrayLike | None = None,

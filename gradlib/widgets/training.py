@@ -48,7 +48,7 @@ from ..experiments_training import (  # noqa: F401 - the pure part, re-exported
 )
 from ..experiments_training import decades as _decades  # noqa: F401 - used by regularization.py
 from ..mlp import ACTIVATIONS, History
-from ._base import new_figure, wrap_layout
+from ._base import new_figure
 from .canvas import CanvasDashboard, GridControl, status_html
 
 if TYPE_CHECKING:
@@ -231,10 +231,8 @@ def _log_slider(name: str, value: float, lo: int, hi: int, description: str) -> 
 class _TrainingCanvas(CanvasDashboard):
     """An explorer of this module: subclasses fill ``controls`` and implement ``_compute()``
     (the controls -> (settings, scene, frame)), ``_accept(settings)`` (keep what the update
-    computed as attributes) and ``static_controls()`` / ``_static_frame(values)`` (the grid
+    computed as attributes) and ``static_controls()`` / ``static_frame(values)`` (the grid
     of the kernel-free copy: the controls' values -> (scene, frame))."""
-
-    _title = "explorer"
 
     def _start(self) -> None:
         from .canvas import Canvas
@@ -263,36 +261,6 @@ class _TrainingCanvas(CanvasDashboard):
         self.frame, self.settings = frame, settings
         self._accept(settings)
 
-    def layout(self) -> W.Widget:
-        if self._box is None:
-            panel = W.VBox(list(self.controls.values()), layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, self.canvas], layout=wrap_layout())])
-        return self._box
-
-    # -- the kernel-free copy --------------------------------------------------------------
-    def static_controls(self) -> list[GridControl]:  # pragma: no cover - every subclass has one
-        raise NotImplementedError
-
-    def _static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:  # pragma: no cover
-        raise NotImplementedError
-
-    def static_html(self) -> str:
-        """The explorer for a page with no kernel: the frames of every combination of
-        ``static_controls()`` (the other settings stay at their current values), computed now."""
-        from .canvas import grid_static_html, snapshot_fallback
-        css = f"gradlib-{type(self).__name__.lower()}-static"
-        return grid_static_html(self.static_controls(), self._static_frame, title=self._title,
-                                css_class=css, fallback=snapshot_fallback(self.scene, self.frame))
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from .canvas import static_bundle
-        return static_bundle(self.layout(), type(self).__name__, self.static_html())
-
-    def close(self) -> None:
-        for w in (self.canvas, self.status, *self.controls.values()):
-            w.close()
-        if self._box is not None:
-            self._box.close()
 
 
 def _grid_values(defaults: Sequence[Any], current: Any, order: Sequence[Any] | None = None) -> tuple:
@@ -323,7 +291,7 @@ class TrainingExplorer(_TrainingCanvas):
     BoundaryGrid), ``scene`` / ``frame`` (what was sent). ``figure``: a matplotlib snapshot.
     """
 
-    _title = "training an MLP: decision regions as training goes"
+    static_title = "training an MLP: decision regions as training goes"
 
     def __init__(self, dataset: str = "moons", *, hidden: int = 16, layers: int = 1,
                  activation: str = "relu", optimizer: str = "adam", lr: float = 0.01,
@@ -400,7 +368,7 @@ class TrainingExplorer(_TrainingCanvas):
                             _grid_values(("relu", "tanh", "sigmoid"), s.activation, list(ACTIVATIONS)),
                             initial=s.activation, kind="select")]
 
-    def _static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
+    def static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
         s = replace(self.settings or self.current_settings(), hidden=int(values["hidden"]),
                     activation=str(values["activation"]))
         return training_scene(s, self.figsize), training_frame(s, self.frames, self.resolution)
@@ -434,7 +402,7 @@ class BatchSizeExplorer(_TrainingCanvas):
     where gradients are measured), ``basis``, ``full_gradient``, ``settings`` (BatchSettings).
     """
 
-    _title = "batch size and gradient noise"
+    static_title = "batch size and gradient noise"
 
     def __init__(self, dataset: str = "moons", *, n: int = 200, hidden: int = 16,
                  optimizer: str = "gd", lr: float = 0.1, epochs: int = 20, batch_size: int = 16,
@@ -499,7 +467,7 @@ class BatchSizeExplorer(_TrainingCanvas):
                             _grid_values(("gd", "adam"), s.optimizer, TRAIN_OPTIMIZERS),
                             initial=s.optimizer, kind="select")]
 
-    def _static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
+    def static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
         s = replace(self.settings or self.current_settings(),
                     batch_size=int(values["batch_size"]), optimizer=str(values["optimizer"]))
         return batch_scene(s, self.figsize), batch_frame(s)
@@ -527,7 +495,7 @@ class ScheduleExplorer(_TrainingCanvas):
     ``settings`` (ScheduleSettings), ``steps_per_epoch``.
     """
 
-    _title = "learning-rate schedules"
+    static_title = "learning-rate schedules"
 
     def __init__(self, dataset: str = "moons", *, n: int = 200, hidden: int = 16,
                  optimizer: str = "gd", lr0: float = 2.0, final: float = 0.05,
@@ -589,7 +557,7 @@ class ScheduleExplorer(_TrainingCanvas):
                             _grid_values(("gd", "momentum"), s.optimizer, TRAIN_OPTIMIZERS),
                             initial=s.optimizer, kind="select")]
 
-    def _static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
+    def static_frame(self, values: dict[str, Any]) -> tuple[Scene, Frame]:
         s = replace(self.settings or self.current_settings(), lr0=float(values["lr0"]),
                     optimizer=str(values["optimizer"]))
         if not s.show:
