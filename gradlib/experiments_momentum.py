@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
@@ -353,7 +353,7 @@ class RateMapArtists(NamedTuple):
 
 
 def _rate_colormap() -> mcolors.Colormap:
-    return plt.get_cmap("viridis").with_extremes(over=DIVERGED_COLOR, bad=DIVERGED_COLOR)
+    return matplotlib.colormaps["viridis"].with_extremes(over=DIVERGED_COLOR, bad=DIVERGED_COLOR)
 
 
 def draw_rate_map(grid: RateGrid, ax: Axes | None = None, *,
@@ -367,6 +367,7 @@ def draw_rate_map(grid: RateGrid, ax: Axes | None = None, *,
     ``set_rate_map`` moves them to another grid.
     """
     if ax is None:
+        import matplotlib.pyplot as plt     # a figure of its own: only then is pyplot needed
         _, ax = plt.subplots()
     image = ax.imshow(np.ones((2, 2)), origin="lower", aspect="auto", cmap=_rate_colormap(),
                       norm=mcolors.LogNorm(1.0, 1e4), interpolation="nearest")

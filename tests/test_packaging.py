@@ -79,3 +79,22 @@ def test_notebooks_are_stored_stripped() -> None:
             for out in cell["outputs"]:
                 assert out["output_type"] != "error", f"{path.name} cell {i}: stored error"
                 assert set(out.get("data", {})) <= {"text/plain"}, f"{path.name} cell {i}: rich output"
+
+
+def test_the_pure_modules_load_no_widget_code():
+    """Issue 11's layering: every ``gradlib.experiments*`` module and the renderer's contract
+    (``gradlib.scene``) import without ipywidgets, anywidget or pyplot, so the frames are
+    testable (and usable) without a widget or a display."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    modules = sorted(f"gradlib.{p.stem}" for p in (root / "gradlib").glob("experiments*.py"))
+    assert len(modules) >= 9, modules
+    code = ("import importlib, sys\n"
+            f"for m in {[*modules, 'gradlib.scene']!r}: importlib.import_module(m)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('ipywidgets', 'anywidget', 'ipympl') or m == 'matplotlib.pyplot'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=root)
+    assert out.stdout.strip() == "[]", out.stdout
