@@ -1,17 +1,20 @@
-"""Tests for gradlib.widgets.calculus: the pure helpers against SymPy and finite differences,
-and the explorers driven through their controls (Agg backend, no browser)."""
+"""Tests for gradlib.widgets.calculus: the explorers of notebooks 01-02 driven through their
+controls (what they send to the page is checked against SymPy, gradlib.numeric and the pure
+frame functions), their kernel-free copies (in Chromium), their videos, and the static figures
+the notebooks draw. The pure helpers are tested in test_experiments_calculus.py."""
+import html
 import math
 
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from gradlib import experiments_calculus as E
+from gradlib import numeric
 from gradlib.widgets import calculus as C
 
 X, Y = sp.symbols("x y", real=True)
-FORMULAS = ["x**2*y + sin(y)", "exp(-(x**2 + y**2)/2)*x", "x**2 + 3*y**2 - x*y", "log(1 + x**2)*cos(y)"]
+EPS = np.finfo(float).eps
 
 
 def sympy_partials(text, x0, y0):
@@ -21,147 +24,54 @@ def sympy_partials(text, x0, y0):
     return (float(expr.subs(at)), float(sp.diff(expr, X).subs(at)), float(sp.diff(expr, Y).subs(at)))
 
 
-def slope_of(line):
-    """Slope of a straight line artist from its first and last points."""
-    xs, ys = (np.asarray(v, dtype=float) for v in line.get_data())
-    return (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+def exact_derivatives(text, x0):
+    """(f, f', f'', f''') at x0 by SymPy substitution (independent of lambdify)."""
+    expr = sp.sympify(text, locals={"x": X})
+    return np.array([float(sp.diff(expr, X, k).subs(X, x0)) if k else float(expr.subs(X, x0))
+                     for k in range(4)])
 
 
-# --- field2d --------------------------------------------------------------------------------
-@pytest.mark.parametrize("text", FORMULAS)
-def test_field2d_matches_sympy(text):
-    field = C.field2d(text)
-    rng = np.random.default_rng(1)
-    for x0, y0 in rng.uniform(-1.5, 1.5, size=(5, 2)):
-        f0, fx, fy = sympy_partials(text, x0, y0)
-        assert field.f(x0, y0) == pytest.approx(f0, rel=1e-12, abs=1e-12)
-        assert field.grad(x0, y0) == pytest.approx([fx, fy], rel=1e-12, abs=1e-12)
+def slope_of(xy):
+    """Slope of a straight line given as points (k, 2), from its first and last points."""
+    return (xy[-1, 1] - xy[0, 1]) / (xy[-1, 0] - xy[0, 0])
 
 
-def test_field2d_accepts_expressions_and_broadcasts():
-    a, b = sp.symbols("a b")
-    field = C.field2d(a**2 * b, ("a", "b"))
-    grid = np.linspace(-1, 1, 7)
-    A, B = np.meshgrid(grid, grid)
-    assert field.grad(A, B).shape == (7, 7, 2)
-    np.testing.assert_allclose(field.grad(A, B)[..., 0], 2 * A * B)
-    # a constant partial still broadcasts
-    assert C.field2d("3*x + y**2").grad(A, B)[..., 0] == pytest.approx(np.full((7, 7), 3.0))
+def layer(frame, panel, label, kind=None):
+    """The layer of ``panel`` labelled ``label`` (and of ``kind``, when given)."""
+    found = [lay for lay in frame.layers if lay.panel == panel and lay.style.get("label") == label
+             and (kind is None or lay.kind == kind)]
+    assert len(found) == 1, (panel, label, kind)
+    return found[0]
 
 
-def test_field2d_evaluates_off_domain_without_warnings():
-    field = C.field2d("log(x) + 1/y")
-    with np.errstate(all="raise"):
-        values = field.f(np.array([-1.0, 1.0]), np.array([0.0, 1.0]))
-    assert not np.isfinite(values[0]) and values[1] == pytest.approx(1.0)
+def shown(lay, frame):
+    """What the page draws of a layer when it shows the frame (the last step, as after any
+    settings change): the whole of an "all" layer, the last chunk / point of an "at" one."""
+    if lay.kind == "segments-per-step":
+        return lay.chunk(frame.n_steps)
+    if lay.reveal == "at":
+        return lay.xy[min(frame.n_steps, len(lay.xy) - 1)][None, :]
+    return lay.xy
 
 
-@pytest.mark.parametrize("args, message", [
-    (("x + y", ("x",)), "exactly two variables"),
-    (("x + y + z", ("x", "y", "z")), "exactly two variables"),
-    ((3.5,), "expr_or_text must be a formula string or a SymPy expression"),
-    (("__import__('os').system('true')",), "cannot be called"),
-    (("__import__('os')",), "unknown function '__import__'"),
-    (("x.real",), "attribute access"),
-])
-def test_field2d_rejects_bad_input(args, message):
-    with pytest.raises(ValueError, match=message):
-        C.field2d(*args)
+def readouts(frame, panel):
+    """The texts shown at the last step in ``panel``."""
+    out = []
+    for lay in frame.layers:
+        if lay.panel == panel and lay.kind == "text":
+            out.append(lay.texts[min(frame.n_steps, len(lay.texts) - 1)] if lay.reveal == "at" else lay.texts[0])
+    return "\n".join(out)
 
 
-# --- slices and tangents --------------------------------------------------------------------
-@pytest.mark.parametrize("text", FORMULAS)
-def test_slice_slopes_are_the_partials(text):
-    """A central difference along each slice reproduces SymPy's partial derivative."""
-    field = C.field2d(text)
-    x0, y0, h = 0.7, -0.4, 1e-5
-    _, fx, fy = sympy_partials(text, x0, y0)
-    gx = C.slice_curve(field.f, (x0, y0), 0, [x0 - h, x0 + h])
-    gy = C.slice_curve(field.f, (x0, y0), 1, [y0 - h, y0 + h])
-    assert (gx[1] - gx[0]) / (2 * h) == pytest.approx(fx, rel=1e-6, abs=1e-8)
-    assert (gy[1] - gy[0]) / (2 * h) == pytest.approx(fy, rel=1e-6, abs=1e-8)
-
-
-def test_slice_curve_holds_the_other_coordinates_fixed():
-    def f(a, b, c):
-        return a + 10 * b + 100 * c
-    s = np.array([0.0, 1.0, 2.0])
-    np.testing.assert_allclose(C.slice_curve(f, (1, 2, 3), 1, s), 1 + 10 * s + 300)
-    np.testing.assert_allclose(C.slice_curve(f, (1, 2, 3), 2, s), 21 + 100 * s)
-
-
-@pytest.mark.parametrize("point, axis, message", [
-    ((1.0, 2.0), 2, r"axis must be an integer in \[0, 1\], got 2"),
-    ((1.0, 2.0), 0.5, "axis must be an integer"),
-    ((1.0, 2.0), True, "axis must be an integer"),
-    ([[1.0, 2.0]], 0, r"point must be a 1-D sequence of coordinates, got shape \(1, 2\)"),
-])
-def test_slice_curve_rejects_bad_input(point, axis, message):
-    with pytest.raises(ValueError, match=message):
-        C.slice_curve(lambda x, y: x + y, point, axis, [0.0])
-
-
-def test_tangent_line_passes_through_the_point_with_the_slope():
-    s = np.array([-1.0, 0.5, 3.0])
-    t = C.tangent_line(0.5, 2.0, -3.0, s)
-    assert t[1] == 2.0
-    assert np.diff(t) / np.diff(s) == pytest.approx([-3.0, -3.0])
-
-
-@given(slope=st.floats(-1e3, 1e3), run=st.floats(0.01, 10), rise=st.floats(0.01, 10))
-@settings(max_examples=40)
-def test_tangent_segment_keeps_slope_and_fits_the_window(slope, run, rise):
-    s, t = C.tangent_segment(1.0, 2.0, slope, run=run, rise=rise)
-    assert (s[0] + s[1]) / 2 == pytest.approx(1.0) and (t[0] + t[1]) / 2 == pytest.approx(2.0)
-    assert (t[1] - t[0]) == pytest.approx(slope * (s[1] - s[0]), rel=1e-9, abs=1e-12)
-    assert (s[1] - s[0]) / 2 <= run * (1 + 1e-12)
-    assert abs(t[1] - t[0]) / 2 <= rise * (1 + 1e-9)
-
-
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(run=0.0, rise=1.0), "run must be a finite number > 0, got 0.0"),
-    (dict(run=1.0, rise=float("inf")), "rise must be a finite number > 0, got inf"),
-])
-def test_tangent_segment_rejects_bad_window(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        C.tangent_segment(0.0, 0.0, 1.0, **kwargs)
-
-
-# --- directional derivative -----------------------------------------------------------------
-@pytest.mark.parametrize("text", FORMULAS)
-def test_directional_derivative_matches_finite_difference_along_u(text):
-    field = C.field2d(text)
-    p, h = np.array([0.3, 0.8]), 1e-5
-    g = field.grad(*p)
-    for angle in np.linspace(-np.pi, np.pi, 9):
-        u = np.array([np.cos(angle), np.sin(angle)])
-        numeric = (field.f(*(p + h * u)) - field.f(*(p - h * u))) / (2 * h)
-        assert C.directional_derivative(g, angle) == pytest.approx(numeric, rel=1e-6, abs=1e-8)
-
-
-@given(gx=st.floats(-50, 50), gy=st.floats(-50, 50))
-@settings(max_examples=50)
-def test_steepest_ascent_is_the_peak_of_the_directional_derivative(gx, gy):
-    norm = math.hypot(gx, gy)
-    angles = np.linspace(-np.pi, np.pi, 20001)
-    values = C.directional_derivative([gx, gy], angles)
-    star = C.steepest_ascent_angle([gx, gy])
-    assert values.max() == pytest.approx(norm, rel=1e-6, abs=1e-12)        # peak height |grad f|
-    assert C.directional_derivative([gx, gy], star) == pytest.approx(norm, rel=1e-12, abs=1e-12)
-    assert C.directional_derivative([gx, gy], star + np.pi / 2) == pytest.approx(0, abs=1e-9 * (1 + norm))
-    if norm > 1e-3:  # the arg max on a grid agrees with atan2 (mod 2 pi)
-        gap = abs((angles[values.argmax()] - star + np.pi) % (2 * np.pi) - np.pi)
-        assert gap < 1e-3
-
-
-def test_steepest_ascent_angle_convention_and_errors():
-    assert C.steepest_ascent_angle([0.0, 2.0]) == pytest.approx(np.pi / 2)
-    assert C.steepest_ascent_angle([-1.0, 0.0]) == pytest.approx(np.pi)
-    assert C.steepest_ascent_angle([0.0, 0.0]) == 0.0
-    with pytest.raises(ValueError, match=r"grad must hold two partials .* got shape \(3,\)"):
-        C.steepest_ascent_angle([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match=r"grad must hold two partials .* got shape \(\)"):
-        C.directional_derivative(1.0, 0.0)
+def test_pure_names_are_re_exported_unchanged():
+    for name in ("Field2D", "field2d", "slice_curve", "tangent_line", "tangent_segment",
+                 "directional_derivative", "steepest_ascent_angle", "STEP_FUNCTIONS", "METHODS",
+                 "METHOD_COLORS", "DEFAULT_HS", "ERROR_FLOOR", "StepModel", "step_error_model",
+                 "optimal_step", "Function1D", "function1d", "step_error_curves", "ERROR_BANDS",
+                 "error_band"):
+        assert getattr(C, name) is getattr(E, name), name
+    assert set(C.__all__) >= {"slice_explorer", "directional_explorer", "step_size_explorer",
+                              "plot_step_errors", "plot_error_bands", "StepErrorPlot", "BandPlot"}
 
 
 # --- the slice explorer ---------------------------------------------------------------------
@@ -169,57 +79,76 @@ def test_slice_explorer_tangent_slopes_follow_the_point(closing):
     text = "x**2*y + sin(y)"
     dash = C.slice_explorer(text)
     closing(dash)
-    figure, n_axes = dash.figure, len(dash.figure.axes)
-    lines = {k: v for k, v in dash.lines.items()}
+    scene = dash.scene
+    n_layers = len(dash.frame.layers)
     for x0, y0 in [(1.0, 0.5), (-1.3, 1.1), (0.25, -1.75)]:
         with dash.hold():
             dash.controls["x0"].value = x0
             dash.controls["y0"].value = y0
         f0, fx, fy = sympy_partials(text, x0, y0)
-        assert slope_of(dash.lines["x_tangent"]) == pytest.approx(fx, rel=1e-9, abs=1e-9)
-        assert slope_of(dash.lines["y_tangent"]) == pytest.approx(fy, rel=1e-9, abs=1e-9)
-        assert dash.lines["point_x"].get_data()[1][0] == pytest.approx(f0)
+        frame = dash.frame
+        assert slope_of(layer(frame, "x", "tangent: slope ∂f/∂x").xy) == pytest.approx(fx, rel=1e-9, abs=1e-9)
+        assert slope_of(layer(frame, "y", "tangent: slope ∂f/∂y").xy) == pytest.approx(fy, rel=1e-9, abs=1e-9)
+        assert layer(frame, "x", "the point").xy[0, 1] == pytest.approx(f0)
         # the x-slice is f(x, y0): check one of its samples against SymPy
-        xs, zs = dash.lines["x_slice"].get_data()
+        xs, zs = layer(frame, "x", "x-slice").xy.T
         assert zs[37] == pytest.approx(sympy_partials(text, xs[37], y0)[0], rel=1e-12, abs=1e-12)
-        # the 3-D tangent segment has the same slope and lies in the plane y = y0
-        sx, sy, sz = dash.lines["x_tangent_3d"].get_data_3d()
-        assert (sz[1] - sz[0]) / (sx[1] - sx[0]) == pytest.approx(fx, rel=1e-9, abs=1e-9)
-        assert np.all(np.asarray(sy) == y0)
-        tx, ty, tz = dash.lines["y_tangent_3d"].get_data_3d()
-        assert (tz[1] - tz[0]) / (ty[1] - ty[0]) == pytest.approx(fy, rel=1e-9, abs=1e-9)
-        assert f"{fx:.4g}" in dash.slope_text["x"].get_text()
-    # the figure was not rebuilt: same figure, axes and artists
-    assert dash.figure is figure and len(dash.figure.axes) == n_axes
-    assert all(dash.lines[k] is v for k, v in lines.items())
+        # the 3-D tangents: the projection of a segment of slope fx in the plane y = y0 (and fy, x = x0)
+        view = E.slice_view(text)
+        rise = 0.35 * (view.zlim[1] - view.zlim[0])
+        sx, tz = E.tangent_segment(x0, f0, fx, run=1.2, rise=rise)
+        np.testing.assert_allclose(layer(frame, "surface", "tangent, slope ∂f/∂x").xy,
+                                   view.project.project(sx, y0, tz), rtol=1e-9)
+        sy, tz = E.tangent_segment(y0, f0, fy, run=1.2, rise=rise)
+        np.testing.assert_allclose(layer(frame, "surface", "tangent, slope ∂f/∂y").xy,
+                                   view.project.project(x0, sy, tz), rtol=1e-9)
+        assert f"∂f/∂x = {fx:.4g}" in readouts(frame, "x") and f"∂f/∂y = {fy:.4g}" in readouts(frame, "y")
+        # the page got exactly this frame, as float64 bytes
+        sent = dash.canvas.frame["layers"][0]
+        np.testing.assert_array_equal(np.frombuffer(sent["xy"], "<f8").reshape(-1, 2), frame.layers[0].xy)
+    # the scene was not re-rendered: only numbers moved
+    assert dash.scene is scene and len(dash.frame.layers) == n_layers
+    assert dash.canvas.frame["status"] == dash.frame.status and html.escape(dash.frame.status) in dash.status.value
 
 
 def test_slice_explorer_formula_box(closing):
     dash = C.slice_explorer("x**2*y + sin(y)", point=(0.5, -1.0))
     closing(dash)
     dash.controls["formula"].value = "x*y**3"
-    assert slope_of(dash.lines["x_tangent"]) == pytest.approx((-1.0) ** 3)
-    assert slope_of(dash.lines["y_tangent"]) == pytest.approx(3 * 0.5 * (-1.0) ** 2)
-    before = dash.lines["x_tangent"].get_data()
+    assert slope_of(layer(dash.frame, "x", "tangent: slope ∂f/∂x").xy) == pytest.approx((-1.0) ** 3)
+    assert slope_of(layer(dash.frame, "y", "tangent: slope ∂f/∂y").xy) == pytest.approx(3 * 0.5 * (-1.0) ** 2)
+    before = layer(dash.frame, "x", "tangent: slope ∂f/∂x").xy
     dash.controls["formula"].value = "__import__('os').system('echo hacked')"
     assert "Formula not accepted" in dash.status.value and "__import__" in dash.status.value
-    np.testing.assert_array_equal(dash.lines["x_tangent"].get_data()[1], before[1])
+    assert dash.frame.kind == "error" and dash.canvas.frame["kind"] == "error"
+    np.testing.assert_array_equal(layer(dash.frame, "x", "tangent: slope ∂f/∂x").xy, before)
     assert dash.field.expr == sp.sympify("x*y**3", locals={"x": X, "y": Y})
+    dash.controls["x0"].value = 1.0                       # the last good formula still follows the point
+    assert slope_of(layer(dash.frame, "y", "tangent: slope ∂f/∂y").xy) == pytest.approx(3.0)
+    assert "Formula not accepted" in dash.frame.status
+    dash.controls["formula"].value = "x + y"
+    assert dash.frame.kind == "info" and "∂f/∂x = 1" in dash.frame.status
 
 
 def test_slice_explorer_reports_undefined_points(closing):
     dash = C.slice_explorer("log(x)", point=(1.0, 0.0), xlim=(-1, 2), ylim=(-1, 1))
     closing(dash)
     dash.controls["x0"].value = -0.5
-    assert "not defined" in dash.status.value
+    assert "not defined" in dash.status.value and dash.frame.kind == "error"
+    assert "nan" not in dash.frame.status.lower()
 
 
 def test_slice_explorer_other_variable_names(closing):
     dash = C.slice_explorer("theta0**2 + 4*theta1", ("theta0", "theta1"), point=(1.5, 0.0))
     closing(dash)
-    assert slope_of(dash.lines["x_tangent"]) == pytest.approx(3.0)
-    assert slope_of(dash.lines["y_tangent"]) == pytest.approx(4.0)
+    assert slope_of(layer(dash.frame, "x", "tangent: slope ∂f/∂theta0").xy) == pytest.approx(3.0)
+    assert slope_of(layer(dash.frame, "y", "tangent: slope ∂f/∂theta1").xy) == pytest.approx(4.0)
     assert dash.controls["x0"].description.startswith("theta0")
+    assert [c.name for c in dash.grid_specs()[0]] == ["x0", "y0"]   # a 3-D picture per formula: no menu
+    arrows = C.directional_explorer("theta0**2 + 4*theta1", ("theta0", "theta1"), point=(1.5, 0.0))
+    closing(arrows)
+    assert [c.name for c in arrows.grid_specs()[0]] == ["x0", "y0"]  # "x**2 + 3*y**2" is not in theta
+    assert [c.name for c in C.directional_explorer().grid_specs()[0]] == ["formula", "x0", "y0"]
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -246,15 +175,15 @@ def test_directional_explorer_peak_is_along_the_gradient(closing):
             dash.controls["x0"].value = x0
             dash.controls["y0"].value = y0
         _, fx, fy = sympy_partials(text, x0, y0)
-        peak_x, peak_y = (v[0] for v in dash.lines["peak"].get_data())
+        (peak_x, peak_y), = layer(dash.frame, "dd", "peak: |∇f| along ∇f").xy
         assert peak_x == pytest.approx(math.degrees(math.atan2(fy, fx)), abs=1e-9)
         assert peak_y == pytest.approx(math.hypot(fx, fy), rel=1e-12)
-        degrees, curve = dash.lines["curve"].get_data()
+        degrees, curve = layer(dash.frame, "dd", "Dᵤf = ∇f·u").xy.T
         assert curve.max() == pytest.approx(math.hypot(fx, fy), rel=1e-4)   # 1-degree grid
         assert abs(degrees[curve.argmax()] - peak_x) <= 0.5 + 1e-9
         # the grey arrow points along the gradient
-        (u, v) = dash.grad_arrow.U[0], dash.grad_arrow.V[0]
-        assert math.atan2(v, u) == pytest.approx(math.atan2(fy, fx), abs=1e-12)
+        tail, tip = layer(dash.frame, "contour", "∇f/|∇f|: steepest ascent").xy[:2]
+        assert math.atan2(*(tip - tail)[::-1]) == pytest.approx(math.atan2(fy, fx), abs=1e-12)
 
 
 def test_directional_explorer_angle_slider_moves_the_marker_and_arrow(closing):
@@ -262,25 +191,28 @@ def test_directional_explorer_angle_slider_moves_the_marker_and_arrow(closing):
     dash = C.directional_explorer(text, point=(1.0, 0.5))
     closing(dash)
     _, fx, fy = sympy_partials(text, 1.0, 0.5)
+    scene = dash.scene
     for angle in (-135.0, 0.0, 45.0, 170.0):
         dash.controls["angle"].value = angle
         a = math.radians(angle)
-        (xd,), (yd,) = dash.lines["current"].get_data()
+        frame = dash.frame
+        (xd, yd), = shown(layer(frame, "dd", "u now", "points"), frame)
         assert xd == angle
         assert yd == pytest.approx(fx * math.cos(a) + fy * math.sin(a), rel=1e-12, abs=1e-12)
-        assert math.atan2(dash.u_arrow.V[0], dash.u_arrow.U[0]) == pytest.approx(a, abs=1e-12) \
-            or abs(angle) == 180
-        assert dash.lines["cursor"].get_xdata()[0] == angle
-    assert "steepest ascent" in dash.status.value
+        tail, tip = shown(layer(frame, "contour", "u at the angle (Play turns it)"), frame)[:2]
+        assert math.atan2(*(tip - tail)[::-1]) == pytest.approx(a, abs=1e-12) or abs(angle) == 180
+        assert shown(layer(frame, "dd", "u now", "segments-per-step"), frame)[0, 0] == angle
+        assert f"u at {angle:.0f}°: Dᵤf" in readouts(frame, "dd")
+    assert "steepest ascent" in dash.status.value and dash.scene is scene
 
 
 def test_directional_explorer_critical_point_and_formula(closing):
     dash = C.directional_explorer("x**2 + y**2", point=(0.0, 0.0))
     closing(dash)
     assert "critical point" in dash.status.value
-    assert np.all(dash.lines["curve"].get_ydata() == 0)
+    assert np.all(layer(dash.frame, "dd", "Dᵤf = ∇f·u").xy[:, 1] == 0)
     dash.controls["formula"].value = "2*x - y"
-    peak_x, peak_y = (v[0] for v in dash.lines["peak"].get_data())
+    (peak_x, peak_y), = layer(dash.frame, "dd", "peak: |∇f| along ∇f").xy
     assert peak_x == pytest.approx(math.degrees(math.atan2(-1, 2)))
     assert peak_y == pytest.approx(math.sqrt(5))
     dash.controls["formula"].value = "x +"
@@ -292,85 +224,7 @@ def test_directional_explorer_rejects_bad_angle():
         C.directional_explorer("x + y", angle=400)
 
 
-# --- finite differences: the error model, the U-curve and its explorer ---------------------------
-from gradlib import numeric  # noqa: E402
-
-EPS = np.finfo(float).eps
-
-
-def exact_derivatives(text, x0):
-    """(f, f', f'', f''') at x0 by SymPy substitution (independent of lambdify)."""
-    expr = sp.sympify(text, locals={"x": X})
-    return np.array([float(sp.diff(expr, X, k).subs(X, x0)) if k else float(expr.subs(X, x0))
-                     for k in range(4)])
-
-
-@pytest.mark.parametrize("text", list(C.STEP_FUNCTIONS))
-def test_function1d_derivatives_match_sympy(text):
-    x0 = C.STEP_FUNCTIONS[text]
-    fn = C.function1d(text)
-    np.testing.assert_allclose(fn.derivatives(x0), exact_derivatives(text, x0), rtol=1e-12)
-    # complex input passes through (the complex step needs it): Im f(x + ih)/h ~ f'(x)
-    assert (fn.f(x0 + 1e-30j).imag / 1e-30) == pytest.approx(exact_derivatives(text, x0)[1], rel=1e-13)
-
-
-def test_function1d_rejects_other_variables():
-    with pytest.raises(ValueError, match=r"function of x alone, it also uses \['y'\]"):
-        C.function1d(X * sp.Symbol("y"))
-    with pytest.raises(ValueError, match="unknown name 'y'"):
-        C.function1d("x*y")
-    with pytest.raises(ValueError, match="expr_or_text must be a formula string"):
-        C.function1d(2.0)
-
-
-def test_step_error_model_matches_measured_truncation_and_rounding():
-    """The model against measured errors of exp at x = 1 (all derivatives equal e)."""
-    fn, x0 = C.function1d("exp(x)"), 1.0
-    d = fn.derivatives(x0)
-    big = np.logspace(-3, -2, 5)               # truncation regime
-    for method in C.METHODS:
-        measured = numeric.step_errors(fn.f, x0, d[1], big, method)
-        model = C.step_error_model(method, big, d).truncation
-        np.testing.assert_allclose(measured / model, 1.0, atol=0.02)
-    small = np.logspace(-13, -11, 41)          # rounding regime of the one-sided and central ones
-    for method in ("forward", "backward", "central"):
-        ratio = numeric.step_errors(fn.f, x0, d[1], small, method) / C.step_error_model(method, small, d).rounding
-        assert np.median(ratio) < 2 and np.max(ratio) < 5 and np.median(ratio) > 0.02
-    tiny = np.logspace(-16, -9, 8)             # the complex step stays at machine precision
-    assert np.all(numeric.step_errors(fn.f, x0, d[1], tiny, "complex") <= 4 * EPS * d[1])
-    np.testing.assert_allclose(C.step_error_model("complex", tiny, d).rounding, EPS * d[1])
-
-
-@pytest.mark.parametrize("method", C.METHODS)
-@pytest.mark.parametrize("text", ["exp(x)", "exp(x)/sqrt(sin(x)**3 + cos(x)**3)"])
-def test_optimal_step_minimizes_the_model_and_sits_near_the_measured_minimum(method, text):
-    x0 = C.STEP_FUNCTIONS[text]
-    d = exact_derivatives(text, x0)
-    h_star = C.optimal_step(method, d)
-    grid = np.logspace(-12, -1, 200001)
-    model = C.step_error_model(method, grid, d)
-    if method == "complex":   # the largest h whose truncation has fallen to the rounding floor
-        assert C.step_error_model(method, [h_star], d).truncation[0] == pytest.approx(EPS * abs(d[1]))
-        return
-    assert grid[np.argmin(model.total)] == pytest.approx(h_star, rel=1e-3)   # grid search agrees
-    measured = numeric.step_errors(C.function1d(text).f, x0, d[1], grid[::1000], method)
-    best = grid[::1000][np.argmin(measured)]
-    assert h_star / 30 < best < h_star * 30      # rounding noise blurs the measured minimum
-
-
-def test_optimal_step_needs_a_truncation_term():
-    with pytest.raises(ValueError, match=r"f''\(x\) is 0"):
-        C.optimal_step("forward", [1.0, 1.0, 0.0, 1.0])
-    with pytest.raises(ValueError, match=r"f'''\(x\) is 0, so the central model"):
-        C.optimal_step("central", [1.0, 1.0, 1.0, 0.0])
-    with pytest.raises(ValueError, match="method must be one of 'forward', 'backward', 'central', 'complex', got 'midpoint'"):
-        C.step_error_model("midpoint", [1e-3], [1, 1, 1, 1])
-    with pytest.raises(ValueError, match=r"derivatives must be four finite numbers"):
-        C.step_error_model("central", [1e-3], [1, 1, 1])
-    with pytest.raises(ValueError, match="hs must be positive finite steps"):
-        C.step_error_model("central", [0.0], [1, 1, 1, 1])
-
-
+# --- finite differences: the U-curve figure and the explorer --------------------------------------
 def test_plot_step_errors_draws_the_measured_errors():
     import matplotlib.pyplot as plt
     text, x0 = "sin(x)", 1.0
@@ -404,29 +258,33 @@ def test_plot_step_errors_draws_the_measured_errors():
 def test_step_size_explorer_marks_the_current_h(closing):
     dash = C.step_size_explorer("exp(x)", 1.0, method="forward")
     closing(dash)
-    n_lines = len(dash.plot.ax.lines)
+    n_layers = len(dash.frame.layers)
+    scene = dash.scene
     for method, log_h in [("forward", -4.0), ("central", -6.5), ("complex", -14.0), ("backward", -1.0)]:
         with dash.hold():
             dash.controls["method"].value = method
             dash.controls["log10_h"].value = log_h
         h = 10**log_h
-        (hx,), (err,) = dash.lines["current"].get_data()
+        frame = dash.frame
+        (hx, err), = layer(frame, "errors", "your h", "points").xy
         want = abs(numeric.derivative(np.exp, 1.0, h, method) - np.e)
-        assert hx == pytest.approx(h)
+        assert 10**hx == pytest.approx(h)
         assert err == pytest.approx(max(want, np.spacing(np.e) / 2) if want == 0 else want, rel=1e-12)
-        assert dash.lines["cursor"].get_xdata()[0] == pytest.approx(h)
-        assert dash.plot.curves[method].get_linewidth() > max(
-            dash.plot.curves[m].get_linewidth() for m in C.METHODS if m != method)
-        assert all(line.get_visible() for line in dash.plot.models[method])
-        assert not any(line.get_visible() for m in C.METHODS if m != method for line in dash.plot.models[m])
-        assert f"error    {want:.1e}" in dash.readout.get_text()
-    assert len(dash.plot.ax.lines) == n_lines       # nothing was added: artists were moved
+        assert np.all(10 ** layer(frame, "errors", "your h", "line").xy[:, 0] == pytest.approx(h))
+        widths = {m: layer(frame, "errors", m).style["width"] for m in C.METHODS}
+        assert widths[method] > max(w for m, w in widths.items() if m != method)
+        # the model lines are the chosen method's, and only its
+        for label in ("truncation model", "rounding model"):
+            assert layer(frame, "errors", label).style["color"] == C.METHOD_COLORS[method]
+        assert f"error {want:.1e}" in readouts(frame, "errors")
+        assert f"error {want:.1e}" in dash.status.value
+    assert len(dash.frame.layers) == n_layers and dash.scene is scene      # only numbers moved
 
 
 def test_step_size_explorer_follows_function_and_point(closing):
     dash = C.step_size_explorer("exp(x)", 1.0)
     closing(dash)
-    hs = dash.plot.hs
+    hs = E.EXPLORER_HS
     for text, x0 in [("sin(x)", 0.5), ("x**3 - 2*x", -1.25), ("1/(1 + exp(-x))", 2.0)]:
         with dash.hold():
             dash.controls["function"].value = text
@@ -434,11 +292,27 @@ def test_step_size_explorer_follows_function_and_point(closing):
         d = exact_derivatives(text, x0)
         f = C.function1d(text).f
         want = numeric.step_errors(f, x0, d[1], hs, "central")
-        shown = dash.plot.curves["central"].get_ydata()
-        np.testing.assert_allclose(shown[want > 0], want[want > 0], rtol=1e-9)
-        (h0,), _ = dash.plot.defaults["central"].get_data()
-        assert h0 == pytest.approx(numeric.default_step("central", x0))
-        assert text in dash.plot.ax.get_title()
+        got = layer(dash.frame, "errors", "central").xy[::-1, 1]          # drawn from large h down
+        ok = (want > 0) & (want <= 1e2)
+        np.testing.assert_allclose(got[ok], want[ok], rtol=1e-9, atol=4 * np.spacing(abs(d[1])))
+        triangles = [lay for lay in dash.frame.layers if lay.style["label"] == "numeric.default_step"]
+        assert 10 ** triangles[0].xy[0, 0] == pytest.approx(numeric.default_step("central", x0))
+        assert readouts(dash.frame, "errors").startswith(f"f(x) = {text}\nx₀ = {x0:.2f}")
+        assert dash.fn.expr == C.function1d(text).expr
+
+
+def test_step_size_explorer_says_where_f_is_undefined(closing):
+    dash = C.step_size_explorer(method="central", h=1e-3)        # exp(x)/sqrt(sin^3 + cos^3) at 1.5
+    closing(dash)
+    layers = dash.canvas.frame["layers"]
+    dash.controls["x0"].value = -1.0                              # sin^3 + cos^3 < 0 there
+    sent = dash.canvas.frame                                      # what the page shows now
+    assert sent["kind"] == "error" and "not finite at x0 = -1" in sent["status"]
+    assert "nan" not in sent["status"].lower() and "not finite at x0 = -1" in dash.status.value
+    assert [lay["xy"] for lay in sent["layers"]] == [lay["xy"] for lay in layers]  # the picture stays
+    assert dash.settings.x0 == 1.5                               # the last settings drawn
+    dash.controls["x0"].value = 1.0
+    assert dash.frame.kind == "info" and dash.canvas.frame["kind"] == "info"
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -458,19 +332,6 @@ def test_step_size_explorer_validates(kwargs, message):
                                        (1e-2, "wrong"), (3.0, "wrong"), (np.inf, "wrong")])
 def test_error_band(rel, band):
     assert C.error_band(rel) == band
-
-
-@pytest.mark.parametrize("rel", [-1e-3, float("nan"), "small", True])
-def test_error_band_rejects_non_errors(rel):
-    with pytest.raises(ValueError, match="rel must be a relative error: a number >= 0"):
-        C.error_band(rel)
-
-
-def test_colours_avoid_a_red_green_contrast():
-    # tab10 red and green (indistinguishable to many readers) are not used for methods or bands
-    used = [c.lower() for c in C.METHOD_COLORS.values()] + [b[3].lower() for b in C.ERROR_BANDS]
-    assert not {"#d62728", "#2ca02c", "#d9f0d3", "#fcbba1"} & set(used)
-    assert len(set(C.METHOD_COLORS.values())) == len(C.METHODS)
 
 
 def test_plot_error_bands_places_each_check_in_its_row():
@@ -500,12 +361,74 @@ def test_plot_error_bands_places_each_check_in_its_row():
         plt.close(fig)
 
 
-@pytest.mark.parametrize("make", [lambda: C.slice_explorer(), lambda: C.directional_explorer(),
-                                  lambda: C.step_size_explorer()])
-def test_explorers_lay_out_controls_beside_the_figure(make, closing):
-    dash = make()
+# --- every explorer: layout, snapshot, video, kernel-free copy --------------------------------------
+MAKERS = {"slice": lambda: C.slice_explorer(), "directional": lambda: C.directional_explorer(),
+          "step": lambda: C.step_size_explorer(method="central", h=1e-3)}
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_explorers_lay_out_controls_beside_the_canvas(name, closing):
+    dash = MAKERS[name]()
     closing(dash)
     box = dash.layout()
-    panel = box.children[0].children[0]
+    panel, view = box.children[0].children
     assert list(panel.children) == list(dash.controls.values())
-    assert dash.status in box.children
+    assert view is dash.canvas and dash.canvas.frame["status"] == dash.frame.status   # the status line
+    fig = dash.figure                                                               # a snapshot
+    labels = {t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()}
+    assert labels and labels <= {lay.style["label"] for lay in dash.frame.layers}
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_static_grid_starts_at_the_explorers_settings(name, closing):
+    import json
+    import re
+
+    from gradlib.scene import from_plain_json
+    dash = MAKERS[name]()
+    closing(dash)
+    page = dash._repr_mimebundle_()["text/html"]
+    assert len(page.encode()) <= C.PAGE_BUDGET
+    payload = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', page, re.S)
+    data = json.loads(payload.group(1))
+    key = "|".join(str(c["initial"]) for c in data["controls"])
+    first = from_plain_json(data["frames"][key]["frame"])
+    assert first["status"] == dash.frame.status and first["n_steps"] == dash.frame.n_steps
+    for got, want in zip(first["layers"], dash.frame.layers):
+        np.testing.assert_array_equal(np.frombuffer(got["xy"], "<f8").reshape(-1, 2), want.xy)
+    assert len(data["frames"]) == math.prod(len(c["values"]) for c in data["controls"])
+    assert any(c["kind"] == "range" for c in data["controls"])
+    # the richest grid that fits is chosen: every richer one is over the budget
+    from gradlib.widgets.canvas import grid_static_data, snapshot_fallback
+    budget = dash.static_budget(snapshot_fallback(dash.scene, dash.frame))
+    names = [c["name"] for c in data["controls"]]
+    counts = [len(c["values"]) for c in data["controls"]]
+    for spec in dash.grid_specs():
+        size = len(json.dumps(grid_static_data(spec, dash.static_frame, budget=10**9), separators=(",", ":")))
+        if [c.name for c in spec] == names and [len(c.values) for c in spec] == counts:
+            assert size <= budget
+            break
+        assert size > budget, [c.name for c in spec]
+    else:
+        raise AssertionError(f"the page's grid {names} is none of grid_specs()")
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_explorers_play_as_a_video(name, closing):
+    from gradlib import animate
+    dash = MAKERS[name]()
+    closing(dash)
+    anim = dash.to_html(frames=4)
+    assert isinstance(anim, animate.HTMLAnimation) and anim.frames == 4
+    assert anim.nbytes < 300_000
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_static_copy_works_in_chromium(browser, name, closing):
+    """tests/staticpage.py: <= 1 MB, nothing from outside, a snapshot <img> with the status as
+    alt text; a slider, a menu (when there is one) and Play change the canvas; no JS errors."""
+    from staticpage import check_static_copy
+    dash = MAKERS[name]()
+    closing(dash)
+    report = check_static_copy(browser, dash)
+    assert report["bytes"] <= C.PAGE_BUDGET
