@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from gradlib.widgets._base import Dashboard, new_figure
+from gradlib.widgets._base import Dashboard
 
 
 class _Tiny(Dashboard):
     def __init__(self) -> None:
         super().__init__()
-        self.figure = new_figure((2, 2))
         self.controls = {"beta": W.FloatSlider(description="β (momentum)"),
                          "name": W.Dropdown(options=["a", "b"], description="optimizer"),
                          "bare": W.Checkbox()}
@@ -38,3 +37,9 @@ def test_hold_updates_once(closing) -> None:
     assert dash.updates == before + 1
     dash.controls["beta"].value = 0.25
     assert dash.updates == before + 2
+
+
+def test_close_frees_every_control(closing) -> None:
+    dash = _Tiny()
+    dash.close()
+    assert all(c.comm is None for c in dash.controls.values())

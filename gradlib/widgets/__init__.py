@@ -1,26 +1,29 @@
-"""ipywidgets dashboards ("explorers"). Each is thin: controls wired to tested gradlib functions.
+"""ipywidgets explorers, all drawn by one browser renderer (canvas.py + canvas.js).
 
-Every dashboard has ``controls`` (name -> control), ``figure`` and displays itself; setting a
-control's ``value`` updates the figure synchronously by moving existing artists.
+Each is thin: controls -> a settings value -> a pure frame function (``gradlib.experiments*``)
+-> the page, which draws the numbers and runs Play (docs/explorers.md). Every explorer has
+``controls`` (name -> control); setting a control's ``value`` updates it synchronously, and
+``figure`` draws the current frame with matplotlib (a snapshot).
 
-    notebook  explorer(s)                                        module
-    01        slice_explorer, directional_explorer               calculus
-    02        step_size_explorer                                 calculus
-    03        quadratic_explorer, descent_explorer               descent       (drawn in the page)
-    04        curvature_explorer                                 curvature     (drawn in the page)
-    05        newton_explorer                                    curvature
-    06        momentum_explorer, optimizer_race                  momentum, descent
-    07        backprop_explorer                                  backprop
-    09        training_explorer, batch_size_explorer,            training
+    notebook  explorer(s)                                        module          static page
+    01        slice_explorer, directional_explorer               calculus        precomputed
+    02        step_size_explorer                                 calculus        precomputed
+    03        quadratic_explorer, descent_explorer               descent         computes
+    04        curvature_explorer                                 curvature       computes
+    05        newton_explorer                                    curvature       computes
+    06        momentum_explorer, optimizer_race                  momentum,       computes
+                                                                 descent
+    07        backprop_explorer                                  backprop        precomputed
+    09        training_explorer, batch_size_explorer,            training        precomputed
               schedule_explorer
-    10        gradient_flow_explorer                             pathologies
-    11        sharpness_explorer                                 sharpness
-    12, 14    regularization_explorer, adversarial_explorer      regularization
-    13        curves_explorer                                    practice
+    10        gradient_flow_explorer                             pathologies     precomputed
+    11        sharpness_explorer                                 sharpness       precomputed
+    12, 14    regularization_explorer, adversarial_explorer      regularization  precomputed
+    13        curves_explorer                                    practice        precomputed
 
-Explorers "drawn in the page" send numbers to one browser renderer (canvas.py + canvas.js, see
-docs/explorers.md) and keep working in static HTML copies; the others still draw with
-matplotlib (ipympl) and show a snapshot in static copies.
+In static HTML copies (handouts, nbconvert) every explorer keeps working without a kernel: the
+descent family computes its frames in the page ("computes"), the others embed frames computed
+in advance over a few values of their controls ("precomputed"; the sliders snap to them).
 """
 from __future__ import annotations
 

@@ -1,14 +1,10 @@
-"""The one pattern every explorer follows.
+"""What every explorer shares: controls wired to an ``update()``, a status line, ``hold()``.
 
-A dashboard builds its matplotlib figure ONCE, keeps handles to the artists it will move, and
-on every control change recomputes its numbers with tested gradlib functions and moves those
-artists (``set_data``, ``set_offsets``, ``set_text``) before one ``draw_idle()``. It never
-rebuilds the figure. Tests and benchmarks drive it without a browser by setting
-``dash.controls[name].value``; the update runs synchronously.
-
-Backends: under ``%matplotlib widget`` (ipympl) the figure's canvas is itself a widget and is
-placed beside the controls. Under any other backend (inline, Agg) the figure is shown as an
-image inside a fixed-height ``Output`` that is refreshed after each update.
+An explorer reads its controls into a settings value, calls a pure frame function and sends the
+result to the browser renderer (``canvas.CanvasDashboard``, docs/explorers.md). Tests and
+benchmarks drive it without a browser by setting ``dash.controls[name].value``; the update
+runs synchronously. ``new_figure`` makes a matplotlib figure for the static pictures and
+animations the notebooks show (nothing here draws per update).
 """
 from __future__ import annotations
 
@@ -49,27 +45,23 @@ def _show_whole_label(control: W.Widget) -> None:
 
 
 class Dashboard:
-    """Base class: ``controls`` (name -> ipywidgets control), ``figure``, ``update()``.
+    """Base class: ``controls`` (name -> ipywidgets control), ``status`` (an HTML line for
+    messages such as "converged in 143 steps") and ``update()``.
 
-    Subclasses create ``self.figure`` and their artists, fill ``self.controls`` and call
-    ``self._wire()``; they implement ``update()``, which moves artists and ends with
-    ``self.redraw()``. ``status`` is a small HTML line under the figure for messages such as
-    "converged in 143 steps".
+    Subclasses fill ``self.controls`` and call ``self._wire()``; they implement ``update()``.
     """
 
-    figure: Figure
     controls: dict[str, W.ValueWidget]
 
     def __init__(self) -> None:
         self.controls = {}
         self.status = W.HTML(value="")
-        self._output: W.Output | None = None
         self._box: W.Widget | None = None
         self._holding = False
 
     # -- wiring ---------------------------------------------------------------------------
     def _wire(self, extra: Mapping[str, W.Widget] | None = None) -> None:
-        """Observe every control; call after ``self.controls`` and the figure exist."""
+        """Observe every control (labels sized to their text) and run the first update."""
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
             _show_whole_label(control)
@@ -87,64 +79,12 @@ class Dashboard:
     def update(self) -> None:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
 
-    # -- drawing --------------------------------------------------------------------------
-    @property
-    def _canvas_is_widget(self) -> bool:
-        return isinstance(self.figure.canvas, W.DOMWidget)
-
-    def redraw(self) -> None:
-        """Ask the canvas to redraw; outside ipympl, refresh the image in the Output too."""
-        self.figure.canvas.draw_idle()
-        if self._output is not None:
-            from IPython.display import display
-            with self._output:
-                self._output.clear_output(wait=True)
-                display(self.figure)
-
-    def layout(self) -> W.Widget:
-        """Controls on the left, the figure on the right, the status line underneath."""
-        if self._box is None:
-            if self._canvas_is_widget:
-                view: W.Widget = self.figure.canvas
-            else:
-                w, h = self.figure.get_size_inches() * self.figure.dpi
-                self._output = W.Output(layout=W.Layout(height=f"{int(h) + 10}px",
-                                                        width=f"{int(w) + 10}px"))
-                view = self._output
-            panel = W.VBox(list(self.controls.values()) + list(getattr(self, "_extra", {}).values()),
-                           layout=W.Layout(min_width="300px"))
-            self._box = W.VBox([W.HBox([panel, view], layout=wrap_layout()), self.status])
-            if self._output is not None:
-                self.redraw()
-        return self._box
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The live widget view, plus a PNG snapshot of the figure for static copies.
-
-        Front-ends with a kernel render the widget; a static HTML handout (where widgets cannot
-        run) falls back to the snapshot, so a reader still sees what the explorer showed.
-        """
-        import base64
-        import io
-        box = self.layout()
-        # CSS hooks, so browser tests (and instructors' custom CSS) can find each explorer.
-        box.add_class("gradlib-dashboard")
-        box.add_class(f"gradlib-{type(self).__name__.lower()}")
-        bundle = dict(box._repr_mimebundle_(include=include, exclude=exclude) or {})
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=72)
-        bundle["image/png"] = base64.b64encode(buffer.getvalue()).decode("ascii")
-        bundle["text/plain"] = (f"<{type(self).__name__}: an interactive explorer; run the "
-                                f"notebook in JupyterLab to use its controls>")
-        return bundle
-
     def close(self) -> None:
-        """Close the widgets and the figure (frees memory in long sessions and tests)."""
+        """Close the widgets (frees memory in long sessions and tests)."""
         for control in self.controls.values():
             control.close()
         if self._box is not None:
             self._box.close()
-        plt.close(self.figure)
 
 
 class _Hold:
