@@ -791,15 +791,20 @@ def _square_scene():
     return scene.scene_from_figure(fig, {"p": ax})
 
 
+def _image_and_text_frame(x1: float, at: tuple[float, float], text: str, size: int):
+    """A one-step frame: red then blue over [0, x1] x [0, 1], and ``text`` at ``at``."""
+    red, blue = _two_images()
+    return scene.Frame([scene.Layer("p", [[0.0, 0.0], [x1, 1.0]], kind="image", images=[red, blue],
+                                    reveal="at", style={"label": "map"}),
+                        scene.Layer("p", [list(at)], kind="text", texts=[text],
+                                    style={"label": "value", "color": "#000", "size": size})],
+                       1, "ok")
+
+
 def test_snapshot_draws_text_and_image_layers():
     """The matplotlib snapshot shows step t's image (red at 0, blue past the end) and the texts."""
-    red, blue = _two_images()
     sc = _square_scene()
-    frame = scene.Frame([scene.Layer("p", [[0.0, 0.0], [2.0, 1.0]], kind="image", images=[red, blue],
-                                     reveal="at", style={"label": "map"}),
-                         scene.Layer("p", [[1.0, 0.5]], kind="text", texts=["L = 0.25"],
-                                     style={"label": "value", "color": "#000", "size": 14})],
-                        1, "ok")
+    frame = _image_and_text_frame(2.0, (1.0, 0.5), "L = 0.25", 14)
     fig = scene.snapshot(sc, frame, 0)
     ax = fig.axes[0]
     assert len(ax.images) == 1 and ax.images[0].get_array()[0, 0, 0] > 0.9     # red
@@ -812,13 +817,8 @@ def test_page_draws_text_and_image_layers(browser):
     """In Chromium: the image layer fills its extent with step t's picture (scrubbing switches
     red -> blue) and a text layer puts dark pixels where its string is."""
     from gradlib.widgets.canvas import static_html
-    red, blue = _two_images()
     sc = _square_scene()
-    frame = scene.Frame([scene.Layer("p", [[0.0, 0.0], [1.0, 1.0]], kind="image", images=[red, blue],
-                                     reveal="at", style={"label": "map"}),
-                         scene.Layer("p", [[1.5, 0.5]], kind="text", texts=["WWW"],
-                                     style={"label": "value", "color": "#000", "size": 16})],
-                        1, "ok")
+    frame = _image_and_text_frame(1.0, (1.5, 0.5), "WWW", 16)
     data = {"controls": [C.GridControl("k", "k", (0,)).to_json()], "scenes": [sc.to_json()],
             "frames": {"0": {"scene": 0, "frame": frame.to_json()}}, "note": ""}
     page = browser.new_page()
