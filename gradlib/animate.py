@@ -15,6 +15,13 @@ Rendering is fast because the background (contour, legend, ticks) is drawn once 
 only redraws the moving artists on a copy of it (blitting), then pipes the pixels to ffmpeg.
 The figure is closed after rendering, so a notebook shows the animation and no stray image.
 The HTML is deterministic: the same animation gives the same bytes (notebook checks compare it).
+
+Text alternative (WCAG 2.1, success criteria 1.1.1 and 1.2.1: a silent video needs a text that
+says what it shows): the video, or the player's picture, is labelled ``Animation, N frames: <the
+figure's title>`` and described (``aria-describedby``) by a paragraph under it, folded in a
+``<details>``: the number of frames, the rate and duration, and ``gradlib.figalt``'s description
+of the first and the last frame (titles, axes, every labelled line and where it goes, the text
+written on the plot, such as a step counter).
 """
 from __future__ import annotations
 
@@ -245,19 +252,32 @@ def _x264_args(crf: int) -> list[str]:
             "-fflags", "+bitexact", "-flags:v", "+bitexact"]
 
 
-def _render_frames(anim: FrameAnimation, sink: Callable[[memoryview], None]) -> None:
-    """Draw every frame of `anim` on its Agg canvas and hand the RGBA pixels to `sink`.
+def _render_frames(anim: FrameAnimation, sink: Callable[[memoryview], None],
+                   seen: dict[str, str] | None = None) -> None:
+    """Draw every frame of `anim` on its Agg canvas and hand the RGBA pixels to `sink`; with
+    ``seen``, store the description of the first and the last frame under "first" and "last".
 
     blit: draw the background once without the moving artists, then per frame restore it and
     draw only the artists `update` returned. Otherwise: a full draw per frame.
     """
     fig, canvas = anim.figure, anim.figure.canvas
+    last = len(anim.frame_data) - 1
+
+    def note(k: int) -> None:
+        if seen is not None and k in (0, last):
+            seen["first" if k == 0 else "last"] = _describe(fig)
+            if k == 0:
+                seen["title"] = _title(fig)
+            if k == last and last == 0:
+                seen["last"] = seen["first"]
+
     anim.detach()
     if not anim.blit:
-        for frame in anim.frame_data:
+        for k, frame in enumerate(anim.frame_data):
             anim.update(frame)
             canvas.draw()
             sink(canvas.buffer_rgba())
+            note(k)
         return
     moving = list(anim.update(anim.frame_data[0]))
     for a in moving:
@@ -265,18 +285,21 @@ def _render_frames(anim: FrameAnimation, sink: Callable[[memoryview], None]) -> 
     try:
         canvas.draw()
         background = canvas.copy_from_bbox(fig.bbox)
-        for frame in anim.frame_data:
+        for k, frame in enumerate(anim.frame_data):
             canvas.restore_region(background)
             for a in sorted(anim.update(frame), key=lambda a: a.get_zorder()):
                 fig.draw_artist(a)
             sink(canvas.buffer_rgba())
+            note(k)
     finally:
         for a in moving:
             a.set_animated(False)
 
 
-def _encode_video(anim: FuncAnimation, exe: str, crf: int, fps: float) -> tuple[bytes, int, int]:
-    """The animation as mp4 bytes (H.264), with its frame width and height in pixels."""
+def _encode_video(anim: FuncAnimation, exe: str, crf: int, fps: float,
+                  seen: dict[str, str]) -> tuple[bytes, int, int]:
+    """The animation as mp4 bytes (H.264), with its frame width and height in pixels; the
+    first and last frames' descriptions go into ``seen``."""
     with tempfile.TemporaryDirectory(prefix="gradlib-anim-") as tmp:
         out = FilePath(tmp, "anim.mp4")
         if isinstance(anim, FrameAnimation) and isinstance(anim.figure.canvas, FigureCanvasAgg):
@@ -288,7 +311,7 @@ def _encode_video(anim: FuncAnimation, exe: str, crf: int, fps: float) -> tuple[
                 proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                         stderr=log)
                 try:
-                    _render_frames(anim, proc.stdin.write)
+                    _render_frames(anim, proc.stdin.write, seen)
                 except BrokenPipeError:
                     pass                      # ffmpeg stopped early; its log says why (below)
                 finally:
@@ -307,16 +330,65 @@ def _encode_video(anim: FuncAnimation, exe: str, crf: int, fps: float) -> tuple[
                                   extra_args=_x264_args(crf)[2:])     # [2:]: codec given here
             with mpl.rc_context({"animation.ffmpeg_path": exe}):
                 anim.save(str(out), writer=writer)
+            seen["last"], seen["title"] = _describe(anim._fig), _title(anim._fig)
             w, h = writer.frame_size
         return out.read_bytes(), int(w), int(h)
 
 
-def _video_html(data: bytes, width: int, height: int) -> str:
+def _video_html(data: bytes, width: int, height: int, label: str, text_id: str) -> str:
     video = base64.b64encode(data).decode("ascii")
     return (f'<video width="{width}" height="{height}" style="max-width:100%;height:auto" '
-            f'controls loop autoplay muted playsinline>\n'
+            f'controls loop autoplay muted playsinline aria-label="{html_lib.escape(label)}" '
+            f'aria-describedby="{text_id}">\n'
             f'  <source type="video/mp4" src="data:video/mp4;base64,{video}">\n'
             f'  Your browser cannot play this H.264 video.\n</video>')
+
+
+# -- the text alternative ---------------------------------------------------------------------------
+def _describe(fig: Figure) -> str:
+    """``figalt.describe_figure``; a figure it cannot read gets an honest generic text (and a
+    warning) rather than costing the reader the animation."""
+    from . import figalt
+    try:
+        return figalt.describe_figure(fig)
+    except Exception as error:     # noqa: BLE001 - never lose the animation over its caption
+        warnings.warn(f"gradlib.animate: no description of the figure ({type(error).__name__}: "
+                      f"{error})", RuntimeWarning, stacklevel=3)
+        return "A matplotlib figure (no description could be built from it)."
+
+
+def _title(fig: Figure) -> str:
+    """The figure's title, else its first panel's ("" for neither), as a reader hears it."""
+    from . import figalt
+    suptitle = getattr(fig, "_suptitle", None)
+    titles = [suptitle.get_text()] if suptitle is not None else []
+    titles += [ax.get_title() for ax in fig.axes]
+    return figalt.plain_text(next((t for t in titles if t and t.strip()), ""))
+
+
+def _label(frames: int, title: str) -> str:
+    """The short accessible name: 'Animation, 100 frames: <title at the first frame>'."""
+    return f"Animation, {frames} frame{'s' * (frames != 1)}" + (f": {title}" if title else "")
+
+
+def _description(frames: int, fps: float, seen: dict[str, str]) -> str:
+    """What the animation shows, for the paragraph under it."""
+    seconds = frames / fps
+    text = (f"Animation of {frames} frame{'s' * (frames != 1)} at {fps:.3g} frames a second "
+            f"({seconds:.3g} s), looping.")
+    first, last = seen.get("first"), seen.get("last")
+    if first and last and first == last:
+        return f"{text} Every frame: {first}"
+    if first:
+        text += f" First frame: {first}"
+    if last:
+        text += f" Last frame: {last}"
+    return text
+
+
+def _text_html(text_id: str, text: str) -> str:
+    return ('\n<details class="gradlib-animation-text"><summary>Text description of the '
+            f'animation</summary>\n<p id="{text_id}">{html_lib.escape(text, quote=False)}</p>\n</details>')
 
 
 def _png(image: Any) -> str:
@@ -339,7 +411,7 @@ def _overlay(frame: np.ndarray, under: np.ndarray) -> str | None:
     return _png(Image.fromarray(sheet).quantize(255, method=Image.Quantize.FASTOCTREE))
 
 
-def _encode_player(anim: FrameAnimation, fps: float) -> str:
+def _encode_player(anim: FrameAnimation, fps: float, seen: dict[str, str]) -> str:
     """A small JavaScript player made of three stacked images: the first frame (PNG), a key
     overlay every KEY_EVERY frames (what differs from the first frame), and a delta overlay per
     frame (what differs from its key frame). Any frame shows at once, without replaying the ones
@@ -361,7 +433,7 @@ def _encode_player(anim: FrameAnimation, fps: float) -> str:
             keys.append(_overlay(frame, first[0]))
         frames.append((len(keys) - 1, _overlay(frame, key[0])))
 
-    _render_frames(anim, sink)
+    _render_frames(anim, sink, seen)
     anim.mark_rendered()
     height, width = first[0].shape[:2]
     background = _png(Image.fromarray(first[0]))            # exact: drawn once, kept sharp
@@ -370,27 +442,30 @@ def _encode_player(anim: FrameAnimation, fps: float) -> str:
     frames_js = ",\n".join(f"[{k}, {js(d)}]" for k, d in frames)
     uid = "gradlib-anim-" + hashlib.sha1(
         (background + keys_js + frames_js).encode("ascii")).hexdigest()[:12]
-    return _PLAYER.format(uid=uid, width=width, height=height, background=background,
-                          keys=keys_js, frames=frames_js, count=len(frames),
-                          last=len(frames) - 1, delay=max(1, round(1000.0 / fps)))
+    label = html_lib.escape(_label(len(frames), seen.get("title", "")))
+    return (_PLAYER.format(uid=uid, width=width, height=height, background=background,
+                           keys=keys_js, frames=frames_js, count=len(frames),
+                           last=len(frames) - 1, delay=max(1, round(1000.0 / fps)), label=label)
+            + _text_html(f"{uid}-text", _description(len(frames), fps, seen)))
 
 
 _KEY_EVERY = 10
 _PLAYER = """<div id="{uid}" style="display:inline-block;max-width:100%;font-family:sans-serif">
 <div style="position:relative;max-width:100%;width:{width}px">
-<img src="{background}" width="{width}" height="{height}" alt="animation"
- style="display:block;width:100%;height:auto">
+<img src="{background}" width="{width}" height="{height}" alt="{label}"
+ aria-describedby="{uid}-text" style="display:block;width:100%;height:auto">
 <img class="gl-key" alt="" width="{width}" height="{height}"
  style="position:absolute;left:0;top:0;width:100%;height:auto;visibility:hidden">
 <img class="gl-delta" alt="" width="{width}" height="{height}"
  style="position:absolute;left:0;top:0;width:100%;height:auto;visibility:hidden">
 </div>
 <div style="display:flex;align-items:center;gap:4px;margin-top:2px">
-<button class="gl-first" title="first frame">|&#9664;</button>
-<button class="gl-prev" title="previous frame">&#9664;&#9664;</button>
-<button class="gl-play" title="play / pause">&#10073;&#10073;</button>
-<button class="gl-next" title="next frame">&#9654;&#9654;</button>
-<input class="gl-slider" type="range" min="0" max="{last}" value="0" style="flex:1">
+<button class="gl-first" title="first frame" aria-label="first frame">|&#9664;</button>
+<button class="gl-prev" title="previous frame" aria-label="previous frame">&#9664;&#9664;</button>
+<button class="gl-play" title="play / pause" aria-label="play / pause">&#10073;&#10073;</button>
+<button class="gl-next" title="next frame" aria-label="next frame">&#9654;&#9654;</button>
+<input class="gl-slider" type="range" min="0" max="{last}" value="0" style="flex:1"
+ aria-label="frame">
 <span class="gl-label" style="font-size:small;min-width:6em;text-align:right">1 / {count}</span>
 </div>
 </div>
@@ -443,9 +518,10 @@ _PLAYER = """<div id="{uid}" style="display:inline-block;max-width:100%;font-fam
 
 
 def _encode_jshtml(anim: FuncAnimation, fps: float, quality: int,
-                   embed_limit: float | None) -> str:
+                   embed_limit: float | None, frames: int) -> str:
     """matplotlib's JavaScript player with JPEG frames (for animations not built here), its
-    random element id replaced by a hash of the content so the text is stable."""
+    random element id replaced by a hash of the content so the text is stable; its picture
+    labelled and described, its slider named."""
     with tempfile.TemporaryDirectory(prefix="gradlib-anim-") as tmp:
         out = FilePath(tmp, "anim.html")
         writer = HTMLWriter(fps=fps, embed_frames=True, default_mode="loop",
@@ -453,7 +529,16 @@ def _encode_jshtml(anim: FuncAnimation, fps: float, quality: int,
         writer.frame_format = "jpeg"
         anim.save(str(out), writer=writer, savefig_kwargs={"pil_kwargs": {"quality": quality}})
         text = out.read_text()
-    for uid in set(re.findall(r"_anim_img([0-9a-f]{32})", text)):
+    fig = anim._fig
+    label = html_lib.escape(_label(frames, _title(fig)))
+    uids = set(re.findall(r"_anim_img([0-9a-f]{32})", text))
+    for uid in uids:
+        text = text.replace(f'<img id="_anim_img{uid}">',
+                            f'<img id="_anim_img{uid}" alt="{label}" aria-describedby="_anim_text{uid}">')
+        text = text.replace(f'<input id="_anim_slider{uid}" ',
+                            f'<input id="_anim_slider{uid}" aria-label="frame" ')
+        text += _text_html(f"_anim_text{uid}", _description(frames, fps, {"last": _describe(fig)}))
+    for uid in uids:
         digest = hashlib.sha1(text.replace(uid, "").encode("utf-8")).hexdigest()[:32]
         text = text.replace(uid, digest)
     return text
@@ -471,7 +556,8 @@ def to_html(anim: FuncAnimation, *, fmt: str = "video", crf: int = DEFAULT_CRF,
     matplotlib's player with JPEG frames (``jpeg_quality``). ``crf`` is x264's quality (lower is
     sharper and larger). ``embed_limit`` (MB, default rcParams "animation.embed_limit") caps the
     size: a bigger result raises ValueError. The figure is closed afterwards unless
-    ``close=False``. Encoding the same animation again returns the cached result.
+    ``close=False``. Encoding the same animation again returns the cached result. Either format
+    carries a text alternative: an accessible name and a described-by paragraph (module doc).
     """
     if not isinstance(anim, FuncAnimation):
         raise ValueError(f"anim must be a matplotlib FuncAnimation, got {type(anim).__name__}")
@@ -493,16 +579,20 @@ def to_html(anim: FuncAnimation, *, fmt: str = "video", crf: int = DEFAULT_CRF,
     if fmt == "video" and exe is None:
         warnings.warn("no ffmpeg found (install imageio-ffmpeg): falling back to JavaScript "
                       "frames, which are larger", UserWarning, stacklevel=2)
+    frames = len(anim.frame_data) if ours else int(getattr(anim, "_save_count", 0) or 0)
+    seen: dict[str, str] = {}
     try:
         if exe is not None:
-            data, w, h = _encode_video(anim, exe, crf, fps)
-            html = _video_html(data, w, h)
+            data, w, h = _encode_video(anim, exe, crf, fps, seen)
+            text_id = "gradlib-anim-" + hashlib.sha1(data).hexdigest()[:12] + "-text"
+            html = (_video_html(data, w, h, _label(frames, seen.get("title", "")), text_id)
+                    + _text_html(text_id, _description(frames, fps, seen)))
             used = "video"
         elif isinstance(anim, FrameAnimation):
-            html = _encode_player(anim, fps)
+            html = _encode_player(anim, fps, seen)
             used = "jshtml"
         else:
-            html = _encode_jshtml(anim, fps, jpeg_quality, limit_mb)
+            html = _encode_jshtml(anim, fps, jpeg_quality, limit_mb, frames)
             used = "jshtml"
         if len(html) > limit_mb * 1024 * 1024:
             raise ValueError(f"embed_limit: the animation is {len(html) / 2**20:.2f} MB, above "
@@ -511,7 +601,6 @@ def to_html(anim: FuncAnimation, *, fmt: str = "video", crf: int = DEFAULT_CRF,
     finally:
         if close:
             plt.close(fig)
-    frames = len(anim.frame_data) if ours else int(getattr(anim, "_save_count", 0) or 0)
     result = HTMLAnimation(html, used, frames, time.perf_counter() - t0)
     if cache is not None:
         cache[key] = result

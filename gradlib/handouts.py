@@ -15,6 +15,14 @@ widget state is embedded (the widget manager would come from a CDN too).
 Contrast: axe-core's WCAG 2.1 A/AA rules report no violation on the pages
 (tests/browser/test_accessibility.py). nbconvert's light theme draws code tokens and prompts
 below the 4.5:1 contrast that text needs, so a small stylesheet (``ACCESSIBLE_CSS``) darkens them.
+
+Text alternatives: a figure shown in a kernel that imported gradlib carries its description
+(``gradlib.figalt``) in the output's metadata, ``{"image/png": {"alt": ...}}``; nbconvert's lab
+template ignores that key (only the classic one reads it) and nbconvert then writes "No
+description has been provided for this image", so the pages are exported with ``TEMPLATE``, the
+lab template whose PNG/JPEG blocks write the metadata's alt. A widget's PNG snapshot without an
+alt is named for what it is (the explorer, frozen as the notebook left it). Animations carry
+their own (``gradlib.animate``).
 """
 from __future__ import annotations
 
@@ -27,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Page", "build", "build_page", "execute"]
+__all__ = ["Page", "build", "build_page", "execute", "exporter_for_handouts"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
@@ -35,12 +43,42 @@ MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 # Its "MathJax_Blank" test font points at about:blank, which a page opened from file:// may not
 # fetch (a console error): a local() source that does not exist costs no request. The fast
 # preview (PreviewHTML) asks for TeX web fonts the package does not ship: turned off.
+# The hidden MathML that MathJax's AssistiveMML extension puts beside each formula for screen
+# readers (kept: it is how a screen reader reads the math) matches the NativeMML output's
+# stylesheet, which gives double-struck, script, fraktur and calligraphic letters the TeX web
+# fonts (MathJax_AMS-WEB ... in fonts/HTML-CSS/TeX/otf/, not in the package): a page with an ℝ
+# asked for MathJax_AMS-Regular.otf and logged a failed request. That MathML is clipped to one
+# pixel and never seen, so its font is inherited instead: nothing to fetch, nothing shown changes.
 MATHJAX_FONTS = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
                  '{availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null, '
                  'styles: {"@font-face": {"font-family": "MathJax_Blank", '
                  'src: "local(\'MathJax_Blank\')"}}}, "fast-preview": {disabled: true}, '
                  'menuSettings: {CHTMLpreview: false}});'
-                 '</script>\n')
+                 '</script>\n'
+                 '<style type="text/css" id="gradlib-mathjax-fonts">'
+                 '.MJX_Assistive_MathML, .MJX_Assistive_MathML * {font-family: inherit !important}'
+                 '</style>\n')
+
+# nbconvert's lab template with the alt text of PNG and JPEG outputs (their metadata's "alt",
+# per MIME type or at the top level, as nbconvert's get_metadata resolves it), HTML-escaped.
+TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block data_png scoped %}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+{%- if alt -%}
+{{ super() | replace('<img src=', '<img alt="' ~ (alt | escape_html) ~ '" src=', 1) }}
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{% endblock data_png %}
+{% block data_jpg scoped %}
+{%- set alt = output | get_metadata('alt', 'image/jpeg') -%}
+{%- if alt -%}
+{{ super() | replace('<img src=', '<img alt="' ~ (alt | escape_html) ~ '" src=', 1) }}
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{% endblock data_jpg %}
+"""
 
 # WCAG 2.1 AA (success criterion 1.4.3) asks 4.5:1 between text and its background. nbconvert's
 # light theme colours code with JupyterLab's CodeMirror variables (the pygments style is
@@ -112,8 +150,17 @@ def _title(nb: dict, fallback: str) -> str:
     return fallback
 
 
+def _snapshot_alt(data: dict) -> str:
+    """Alt text for a widget's PNG snapshot that came without one: what the picture is."""
+    match = re.match(r"<(\w+):", data.get("text/plain", ""))
+    name = f"the {match.group(1)}" if match else "an interactive explorer"
+    return (f"Snapshot of {name}, as the notebook left it: its controls need a running "
+            f"kernel (open the notebook in JupyterLab to use them).")
+
+
 def _static_outputs(nb) -> None:
-    """Drop live widget views where a static representation exists; drop widget state."""
+    """Drop live widget views where a static representation exists; drop widget state. A PNG
+    snapshot left in place of a widget view gets an alt text if it has none."""
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -123,6 +170,10 @@ def _static_outputs(nb) -> None:
                 del data[WIDGET_VIEW]
                 if not others:  # a bare widget (e.g. a slider) has nothing to show statically
                     data["text/plain"] = "(interactive control: run the notebook to use it)"
+                if "image/png" in data:
+                    meta = out.setdefault("metadata", {})
+                    if not (meta.get("image/png") or {}).get("alt") and not meta.get("alt"):
+                        meta.setdefault("image/png", {})["alt"] = _snapshot_alt(data)
 
 
 def _fold_hidden(nb) -> None:
@@ -149,6 +200,12 @@ def _offline(body: str, exporter: Any) -> str:
     return body.replace(tag, "")
 
 
+def exporter_for_handouts() -> Any:
+    """nbconvert's HTML exporter, lab template with alt texts (``TEMPLATE``), local MathJax."""
+    from nbconvert import HTMLExporter
+    return HTMLExporter(template_name="lab", raw_template=TEMPLATE, mathjax_url=MATHJAX_URL)
+
+
 def execute(notebook: Path, timeout: int = 600) -> Any:
     """Execute a notebook in a fresh python3 kernel (working directory: its folder); returns the
     executed notebook node. The file on disk is not changed."""
@@ -164,7 +221,6 @@ def execute(notebook: Path, timeout: int = 600) -> Any:
 def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
     """Execute one notebook (working directory: its folder) and export it as HTML."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     start = time.perf_counter()
     nb = execute(notebook, timeout)
@@ -173,7 +229,7 @@ def build_page(notebook: Path, out_dir: Path, *, timeout: int = 600) -> Page:
     _fold_hidden(nb)
     _static_outputs(nb)
     title = _title(json.loads(nbformat.writes(nb)), notebook.stem)
-    exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL)
+    exporter = exporter_for_handouts()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = body.replace(f'<script src="{MATHJAX_URL}', MATHJAX_FONTS + f'<script src="{MATHJAX_URL}', 1)
     body = _offline(body, exporter)

@@ -326,3 +326,71 @@ def test_odd_frame_sizes_are_padded_for_h264(tmp_path):
     (line,) = ax.plot([0, 1], [0, 1])
     anim = FuncAnimation(fig, lambda i: line.set_ydata([0, i]), frames=4, interval=100)
     assert _decoded_frames(_mp4(animate.to_html(anim).html), tmp_path) == (4, "302x202")
+
+
+# -- the text alternative (WCAG 2.1 SC 1.1.1 and 1.2.1: a silent video needs a text) ----------------
+def _described_by(html: str, tag: str) -> tuple[str, str]:
+    """(accessible name, text of the element aria-describedby points at) of the first ``tag``."""
+    element = re.search(rf"<{tag}\b[^>]*>", html).group(0)
+    name = re.search(r'(?:aria-label|alt)="([^"]*)"', element).group(1)
+    ref = re.search(r'aria-describedby="([^"]+)"', element).group(1)
+    assert html.count(f'id="{ref}"') == 1, ref
+    text = re.search(rf'<p id="{re.escape(ref)}">([^<]*)</p>', html).group(1)
+    return name, text
+
+
+def test_video_is_labelled_and_described_by_its_first_and_last_frames(runs, rosenbrock):
+    from gradlib.figalt import _num
+    result = animate.html_animation(rosenbrock, runs)
+    name, text = _described_by(result.html, "video")
+    assert name == f"Animation, 100 frames: {rosenbrock.title}"
+    assert text.startswith("Animation of 100 frames at 10 frames a second (10 s), looping. "
+                           "First frame: ")
+    first, last = text.split(" Last frame: ")
+    assert "text 'step 0 / 400'" in first
+    blown = runs[2]
+    assert f"text 'step 400 / 400 gd: diverged at step {len(blown.xs)}'" in last
+    for run, label in zip(runs, ["gd", "momentum", "gd"]):      # where each trail ends
+        x, y = run.xs[-1]
+        assert f"line '{label}' at ({_num(run.xs[0, 0])}, {_num(run.xs[0, 1])})" in first
+        assert f"line '{label}' from ({_num(run.xs[0, 0])}, {_num(run.xs[0, 1])}) to " \
+               f"({_num(x)}, {_num(y)})" in last
+    assert '<details class="gradlib-animation-text"><summary>' in result.html
+    assert result.html.startswith("<video")                       # the text comes after it
+
+
+def test_both_players_are_labelled_described_and_their_sliders_named(runs, rosenbrock):
+    ours = animate.html_animation(rosenbrock, runs, frames=10, fmt="jshtml").html
+    name, text = _described_by(ours, "img")
+    assert name == f"Animation, 10 frames: {rosenbrock.title}"
+    assert "First frame: " in text and " Last frame: " in text
+    assert re.search(r'<input class="gl-slider"[^>]*aria-label="frame"', ours)
+    assert len(re.findall(r'<button [^>]*aria-label="[^"]+"', ours)) == 4
+    with plt.ioff():
+        fig, ax = plt.subplots(figsize=(3, 3), dpi=50)
+    ax.set_title("a line that rises")
+    (line,) = ax.plot([0, 1], [0, 0], label="y")
+    theirs = animate.to_html(FuncAnimation(fig, lambda i: line.set_ydata([0, i / 5]), frames=6,
+                                           interval=100), fmt="jshtml").html
+    name, text = _described_by(theirs, "img")
+    assert name == "Animation, 6 frames: a line that rises"
+    # set_ydata does not rescale: the axes keep the limits of the flat line, as the picture does
+    assert text.endswith("Last frame: Plot 'a line that rises': line plot with line 'y' from "
+                         "(0, 0) to (1, 1); x from −0.05 to 1.05, y from −0.055 to 0.055.")
+    assert re.search(r'<input id="_anim_slider[0-9a-f]+" aria-label="frame"', theirs)
+
+
+def test_a_changing_title_is_read_at_the_first_and_the_last_frame():
+    with plt.ioff():
+        fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+
+    def update(i):
+        ax.set_title(f"epoch {i}")
+        return []
+
+    html = animate.animate_frames(fig, update, 5).html
+    name, text = _described_by(html, "video")
+    assert name == "Animation, 5 frames: epoch 0"
+    assert "First frame: Plot 'epoch 0': empty plot" in text
+    assert "Last frame: Plot 'epoch 4': empty plot" in text

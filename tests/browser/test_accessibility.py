@@ -16,6 +16,15 @@
 - The palette: every colour the code highlighter and the prompts use, resolved from nbconvert's
   theme and gradlib's ACCESSIBLE_CSS, reaches 4.5:1 on the code cells' background and on white
   (WCAG's relative-luminance formula, written out here; no browser needed).
+- Text alternatives (SC 1.1.1, 1.2.1): on those pages no image carries nbconvert's placeholder
+  ("No description has been provided for this image") and every figure output has an alt text of
+  its own (gradlib.figalt); every <video> has an accessible name ("Animation, N frames: ...") and
+  an accessible description (the paragraph gradlib.animate writes under it), as Chromium's
+  accessibility tree computes them.
+- Offline means no failed request either: opened from file://, a page logs no console error and
+  no local file it asks for is missing, MathJax's fonts included (a formula with a double-struck
+  ℝ used to make the hidden, screen-reader MathML ask for a TeX web font the local MathJax does
+  not ship); the hidden MathML itself is still there.
 """
 from __future__ import annotations
 
@@ -137,11 +146,18 @@ def handout_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _open(browser, path: Path):
-    """``path`` from file:// with every other request blocked; MathJax typeset, explorers drawn."""
+def _open(browser, path: Path, requests: list[str] | None = None):
+    """``path`` from file:// with every other request blocked; MathJax typeset, explorers drawn.
+    Every URL the page asks for goes into ``requests`` if given."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    if requests is not None:
+        page.on("request", lambda r: requests.append(r.url))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
+            if m.type == "error" else None)
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}")
+            if r.url.startswith("file:") else None)
 
     def gate(route) -> None:
         if route.request.url.startswith(("file:", "data:", "blob:")):
@@ -217,6 +233,59 @@ def test_handout_page_meets_wcag21_aa(browser, handout_dir: Path, name: str) -> 
                 f"{len(low)} below 4.5:1 ({time.perf_counter() - start:.1f} s)")
         assert not result["violations"], f"{path.name}: {_summary(result['violations'])}"
         assert not low, f"{path.name}: text below 4.5:1 that axe left for review: {low[:5]}"
+        assert not errors, errors[:5]
+        _assert_text_alternatives(page, path.name)
+    finally:
+        page.close()
+
+
+PLACEHOLDER = "No description has been provided for this image"
+IMAGES = """() => [...document.querySelectorAll('img')].map(i => ({
+  alt: i.getAttribute('alt'), figure: !!i.closest('.jp-RenderedImage'),
+  src: (i.getAttribute('src') || '').slice(0, 30)}))"""
+
+
+def _assert_text_alternatives(page, name: str) -> None:
+    """No placeholder alt anywhere, a real alt on every figure output; every video named
+    'Animation, N frames...' and described by a non-trivial text (Chromium's own computation)."""
+    from playwright.sync_api import expect
+    images = page.evaluate(IMAGES)
+    placeholder = [i for i in images if i["alt"] == PLACEHOLDER]
+    bare = [i for i in images if i["figure"] and not (i["alt"] or "").strip()]
+    videos = page.locator("video")
+    _report(f"text alternatives on {name}: {len(images)} image(s), {sum(i['figure'] for i in images)} "
+            f"figure output(s), {len(placeholder)} with nbconvert's placeholder, {len(bare)} figure(s) "
+            f"without alt; {videos.count()} video(s)")
+    assert not placeholder, f"{name}: {len(placeholder)} image(s) with nbconvert's placeholder alt"
+    assert not bare, f"{name}: figure outputs without alt text: {bare[:3]}"
+    for k in range(videos.count()):
+        expect(videos.nth(k)).to_have_accessible_name(re.compile(r"^Animation, \d+ frames?"))
+        expect(videos.nth(k)).to_have_accessible_description(re.compile(r"^Animation of \d+ frames? .{40,}"))
+
+
+@pytest.mark.browser
+def test_formulas_ask_for_no_font_the_local_mathjax_lacks(browser, handout_dir: Path) -> None:
+    """Page 01 writes ℝ (double-struck): MathJax typesets it, its hidden MathML for screen
+    readers is there, and no request goes to the TeX web fonts (fonts/HTML-CSS/TeX/), none fails,
+    no console error."""
+    path = next(handout_dir.glob("01_*.html"))
+    requests: list[str] = []
+    page, errors = _open(browser, path, requests)
+    try:
+        found = page.evaluate("""() => ({
+          math: document.querySelectorAll('.MathJax').length,
+          assistive: document.querySelectorAll('.MJX_Assistive_MathML math').length,
+          doubleStruck: document.querySelectorAll('.MJX_Assistive_MathML [mathvariant="double-struck"]').length,
+          fontFamily: (el => el ? getComputedStyle(el).fontFamily : null)(
+            document.querySelector('.MJX_Assistive_MathML [mathvariant="double-struck"]'))})""")
+        fonts = [u for u in requests if "/mathjax/fonts/" in u]
+        _report(f"MathJax on {path.name}: {found}; font files requested: {len(fonts)}, "
+                f"TeX ones: {sum('/HTML-CSS/TeX/' in f for f in fonts)}")
+        assert found["math"] > 0 and found["assistive"] > 0, found
+        assert found["doubleStruck"] > 0, "the page no longer has the case this test is about"
+        assert "MathJax_AMS" not in found["fontFamily"], found
+        assert not [f for f in fonts if "/HTML-CSS/TeX/" in f], fonts
+        assert fonts, "no MathJax font requested at all: the formulas were not typeset"
         assert not errors, errors[:5]
     finally:
         page.close()
