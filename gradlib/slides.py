@@ -287,10 +287,13 @@ def build_slides(notebook: str | Path, out_dir: str | Path, *, timeout: int = 60
     prefix = _reveal_prefix(reveal_prefix, out_dir)
     deck = prepare(handouts.execute(notebook.resolve(), timeout))
     exporter = SlidesExporter(reveal_scroll=True, reveal_number="c/t", exclude_input_prompt=True,
-                              exclude_output_prompt=True, mathjax_url=handouts.MATHJAX_URL)
+                              exclude_output_prompt=True, mathjax_url=handouts.MATHJAX_URL,
+                              raw_template=handouts.TEMPLATE)   # figures keep their alt text
     if prefix is not None:
         exporter.reveal_url_prefix = prefix
     body, _ = exporter.from_notebook_node(deck, resources={"metadata": {"name": notebook.stem}})
+    body = body.replace(f'<script src="{handouts.MATHJAX_URL}',
+                        handouts.MATHJAX_FONTS + f'<script src="{handouts.MATHJAX_URL}', 1)
     body = handouts._accessible(body)         # code colours at WCAG AA contrast, as in the handouts
     out_dir.mkdir(parents=True, exist_ok=True)
     handouts._local_mathjax(out_dir)          # formulas typeset offline, as in the handouts

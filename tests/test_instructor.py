@@ -203,6 +203,10 @@ def test_deck_has_a_slide_per_part_and_no_errors(deck: tuple[Path, str]) -> None
     assert _error_outputs(page) == 0 and TRACEBACK not in page
     assert "application/vnd.jupyter.widget-view+json" not in page
     assert "NBVAL_CHECK_OUTPUT" not in page
+    # every figure keeps its text alternative (gradlib.figalt), none gets nbconvert's placeholder
+    alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"', page)
+    assert alts and "No description has been provided" not in page
+    assert all(len(a) > 20 for a in alts), [a for a in alts if len(a) <= 20]
     # formulas are typeset by the local MathJax copied beside the deck (no CDN)
     assert 'src="mathjax/MathJax.js' in page and (path.parent / "mathjax" / "MathJax.js").is_file()
     # solutions (and the checked reference solutions, hidden in JupyterLab) go to the speaker
