@@ -257,22 +257,15 @@ def handout_of(tmp_path_factory):
 
 def _open_file_page(browser, path: Path):
     """``path`` opened from file:// with every non-file request blocked: (page, errors, outside
-    requests, MathJax font gaps)."""
+    requests). A local file that fails to load is an error too."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     outside: list[str] = []
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
             if m.type == "error" else None)
-    # KNOWN GAP (reported, not hidden): MathJax asks, now and then, for TeX web fonts
-    # (mathjax/fonts/HTML-CSS/TeX/otf/*.otf) that jupyter-server-mathjax does not ship; those
-    # failures are listed in browser-figures.txt and kept apart from the explorer's errors.
-    mathjax_gaps: list[str] = []
-    page.on("requestfailed", lambda r: (mathjax_gaps if "/mathjax/fonts/" in r.url else errors)
-            .append(f"request failed: {r.url}") if r.url.startswith("file:") else None)
-    page.on("console", lambda m: errors.remove(f"console error: {m.text}")
-            if m.type == "error" and m.text == "Failed to load resource: net::ERR_FILE_NOT_FOUND"
-            and mathjax_gaps and f"console error: {m.text}" in errors else None)
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}")
+            if r.url.startswith("file:") else None)
 
     def gate(route) -> None:
         url = route.request.url
@@ -284,21 +277,19 @@ def _open_file_page(browser, path: Path):
 
     page.route("**/*", gate)
     page.goto(path.as_uri())
-    return page, errors, outside, mathjax_gaps
+    return page, errors, outside
 
 
 def _open_handout(browser, handout_of, prefix: str, css: str):
     """The handout page of notebook ``prefix`` opened from file:// with every non-file request
     blocked; yields (page, the static explorer with class ``css``, errors, outside requests)."""
-    page, errors, outside, mathjax_gaps = _open_file_page(browser, handout_of(prefix).path)
+    page, errors, outside = _open_file_page(browser, handout_of(prefix).path)
     selector = f".gradlib-static.{css}"
     page.wait_for_selector(f"{selector} .gradlib-canvas canvas", timeout=30_000)
     host = page.query_selector(selector)
     host.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     yield page, host, errors, outside
-    if mathjax_gaps:
-        print(f"handout {prefix}: MathJax font files missing from the local copy: {mathjax_gaps}")
     page.close()
 
 
@@ -459,7 +450,7 @@ def test_every_static_explorer_works_offline(browser, handout_of, screenshots: P
     the menu: a menu may pick a run that ends in one step, e.g. gradient descent on a round bowl.)"""
     info = handout_of(notebook.name[:3])
     assert info.nbytes <= PAGE_BUDGET, f"{notebook.name}: handout is {info.nbytes:,} bytes"
-    page, errors, outside, _gaps = _open_file_page(browser, info.path)
+    page, errors, outside = _open_file_page(browser, info.path)
     try:
         page.wait_for_function("() => document.querySelectorAll('.gradlib-static').length > 0 && "
                                "[...document.querySelectorAll('.gradlib-static')].every("
