@@ -35,7 +35,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -44,6 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation, HTMLWriter
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -52,7 +53,7 @@ from matplotlib.text import Text
 from . import _checks as check
 from . import plots
 
-__all__ = ["HTMLAnimation", "FrameAnimation", "PathAnimation", "animate_paths", "to_html",
+__all__ = ["play_animation", "HTMLAnimation", "FrameAnimation", "PathAnimation", "animate_paths", "to_html",
            "html_animation", "animate_frames", "ffmpeg_exe", "MAX_FRAMES"]
 
 #: Most frames an animation may have: the size budget (<= 1 MB embedded) is stated for 100.
@@ -656,3 +657,88 @@ def animate_frames(fig: Figure, update: Callable[[Any], Sequence[Artist] | None]
             raise ValueError("update must return the artists it changed when blit=True")
     anim = FrameAnimation(fig, step, frame_list, interval=interval, blit=blit)
     return to_html(anim, fmt=fmt, crf=crf, jpeg_quality=jpeg_quality, embed_limit=embed_limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# An explorer's Play as a video (for pages that strip scripts: GitHub, some LMSs)
+# ---------------------------------------------------------------------------------------------
+def _animated(layer: Any) -> bool:
+    """Whether ``play_animation`` redraws a layer at every video frame: lines and markers whose
+    reveal rule is not "all", and one-text-per-step layers (reveal "at")."""
+    if layer.kind == "text":
+        return layer.reveal == "at"
+    return layer.kind != "image" and layer.reveal != "all"
+
+
+def _legend_only(layer: Any) -> Any:
+    """A layer that draws nothing but keeps its legend entry (one non-finite point)."""
+    from .scene import Layer
+    kind = "line" if layer.kind == "segments-per-step" else layer.kind
+    return Layer(layer.panel, [[np.nan, np.nan]], kind, "all", layer.style)
+
+
+def _artist(ax: Axes, layer: Any, dpi: float) -> Any:
+    """An empty matplotlib artist styled like ``scene.snapshot`` draws ``layer``."""
+    st, px = layer.style, 72.0 / dpi
+    if layer.kind == "text":
+        return ax.text(np.nan, np.nan, "", color=st.get("color", "#111"), ha=st.get("align", "center"),
+                       va="center", fontsize=float(st.get("size", 11)) * px,
+                       fontweight=st.get("weight", "normal"), animated=True)
+    if layer.kind == "points":
+        return ax.plot([], [], linestyle="none", marker=st.get("marker", "o") or None,
+                       markersize=float(st.get("size", 6)) * px, markerfacecolor=st.get("fill", "k"),
+                       markeredgecolor=st.get("edge", "none"), alpha=st.get("alpha"), animated=True)[0]
+    line = ax.plot([], [], color=st.get("color", "k"), alpha=st.get("alpha"),
+                   linewidth=float(st.get("width", 1.5)) * px, animated=True)[0]
+    if st.get("dash"):
+        line.set_dashes([float(v) * px for v in st["dash"]])
+    return line
+
+
+def play_animation(scene: Any, frame: Any, frames: int = 25, *, interval: float = 160.0,
+                   dpi: float = 72.0) -> Any:
+    """An explorer's Play as an embedded video (``animate_frames``): ``scene`` and ``frame``
+    (``gradlib.scene``) shown at ``frames`` steps evenly spread over 0 .. frame.n_steps (the last
+    one included), at ``dpi``.
+
+    What does not move (the scene, layers revealed "all", the legends, and any image layer at
+    its last picture) is drawn once by ``scene.snapshot``; each video frame redraws only the
+    moving lines, markers and per-step texts, with ``scene.snapshot``'s reveal rule and styles,
+    on one transparent axes per panel that shares the snapshot axes' placement and limits."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from .scene import _visible, _visible_start, snapshot
+
+    frames = check.integer("frames", frames, 1, MAX_FRAMES)
+    steps = sorted({int(round(t)) for t in np.linspace(0, frame.n_steps, frames)})
+    still = replace(frame, layers=tuple(_legend_only(lay) if _animated(lay) else lay
+                                        for lay in frame.layers
+                                        if not (_animated(lay) and lay.kind == "text")))
+    fig = snapshot(scene, still, frame.n_steps, dpi)
+    FigureCanvasAgg(fig).draw()
+    under = dict(zip((p.name for p in scene.panels), fig.axes))
+    overlays: dict[str, Axes] = {}
+    artists = []
+    for layer in frame.layers:
+        if not _animated(layer) or layer.panel not in under:
+            continue
+        if layer.panel not in overlays:
+            base = under[layer.panel]
+            ax = overlays[layer.panel] = fig.add_axes(base.get_position(), sharex=base,
+                                                      sharey=base, label=f"play-{layer.panel}")
+            ax.set_axis_off()
+            ax.patch.set_alpha(0)
+        artists.append((layer, _artist(overlays[layer.panel], layer, dpi)))
+
+    def show(step: int) -> list[Any]:
+        for layer, art in artists:
+            pts = _visible(layer, step, frame.n_steps)
+            if layer.kind != "text":
+                art.set_data(pts[:, 0], pts[:, 1])
+                continue
+            ok = len(pts) and np.all(np.isfinite(pts[0]))
+            art.set_position(tuple(pts[0]) if ok else (np.nan, np.nan))
+            art.set_text(layer.texts[_visible_start(layer, step)] if ok else "")
+        return [art for _, art in artists]
+
+    return animate_frames(fig, show, steps, interval=interval, blit=True)

@@ -1083,6 +1083,7 @@ export function render({ model, el }) {
   function setFrame() {
     frame = model.get("frame") || frame;
     root.dataset.frameAt = String(performance.now());   // when the frame arrived (for latency tests)
+    root.dataset.stepMs = frame.step_ms > 0 ? String(frame.step_ms) : "";   // Play's pace, if set
     layers = (frame.layers || []).map((l) => ({ ...l, data: f64(l.xy), n: l.n ?? f64(l.xy).length / 2,
       off: l.kind === "segments-per-step" ? f64(l.offsets ?? [0, 0]) : null,
       imgs: l.kind === "image" ? decodeImages(l.images) : null }));

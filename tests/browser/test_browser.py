@@ -477,8 +477,10 @@ def test_every_static_explorer_works_offline(browser, handout_of, screenshots: P
             assert _wait_changed(page, fig, before, 5.0), f"{notebook.name} {name}: a slider changed nothing"
             frames, ms = _run_js(page, PLAY_FPS_JS, play=host.query_selector(".gc-play"), fig=fig)
             fps = frames / (ms / 1000)
+            paced = fig.evaluate("f => f.dataset.stepMs")
+            pace = f", paced by design at {float(paced):.0f} ms a step" if paced else ""
             _report(screenshots, f"{notebook.stem} {name}, static page (file://, offline): Play drew "
-                                 f"{frames} distinct frames in {ms:.0f} ms ({fps:.0f} a second); "
+                                 f"{frames} distinct frames in {ms:.0f} ms ({fps:.0f} a second{pace}); "
                                  f"{data_bytes / 1e3:.0f} KB embedded; page {info.nbytes / 1e6:.2f} MB")
             assert frames >= 2, f"{notebook.name} {name}: Play drew {frames} frames"
             select = host.query_selector(".gradlib-static-controls select")
