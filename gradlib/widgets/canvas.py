@@ -234,6 +234,13 @@ class CanvasDashboard(_dashboard()):  # type: ignore[misc]
                                 fallback=fallback,
                                 budget=budget, note=self.static_note if note is None else note)
 
+    def page_html(self, data: dict[str, Any], fns: dict[str, str], mount: str = "mountStatic") -> str:
+        """``static_html`` (a page that computes its frames, ``mount`` naming canvas.js's
+        function) with this explorer's title, CSS class and snapshot."""
+        return static_html(data, fns, css_class=f"gradlib-{type(self).__name__.lower()}-static",
+                           title=self.static_title, mount=mount,
+                           fallback=snapshot_fallback(self.scene, self.frame))
+
     def static_html(self) -> str:
         """The explorer for a page with no kernel: the frames of every combination of
         ``static_controls()`` (``static_frame``), computed now and embedded."""

@@ -521,6 +521,8 @@ class CurvatureExplorer(CanvasDashboard):
     was sent: ``experiments_curvature.curvature_frame``). ``figure`` is a snapshot.
     """
 
+    static_title = "curvature along a descent path"
+
     def __init__(self, surface: Any = "rosenbrock", optimizer: str = "gd", lr: float | None = None,
                  steps: int = 300, *, x0: ArrayLike | None = None, beta: float = 0.9,
                  kappa: float = 10.0, angle: float = 30.0, step: int = -1,
@@ -660,12 +662,8 @@ class CurvatureExplorer(CanvasDashboard):
 
     def static_html(self) -> str:
         """The explorer for a page with no kernel: the page computes path, glyphs and models."""
-        from .canvas import static_html
-        from .descent import _fallback
         data, code = self.static_data()
-        return static_html(data, code, css_class="gradlib-curvatureexplorer-static",
-                           title="curvature along a descent path", mount="mountStaticCurvature",
-                           fallback=_fallback(self.scene, self.frame))
+        return self.page_html(data, code, "mountStaticCurvature")
 
 
 def curvature_explorer(surface: Any = "rosenbrock", optimizer: str = "gd",
@@ -727,6 +725,8 @@ class NewtonExplorer(CanvasDashboard):
     (the Race: labels and paths), ``frame`` / ``scene`` (what was sent:
     ``experiments_curvature.newton_frame``). ``figure`` is a snapshot (matplotlib).
     """
+
+    static_title = "Newton, damped Newton, gradient descent and momentum"
 
     def __init__(self, surface: Any = "himmelblau", x0: ArrayLike | None = (-4.0, 0.0),
                  steps: int = 40, *, lr: float | None = None, beta: float = 0.9,
@@ -909,12 +909,8 @@ class NewtonExplorer(CanvasDashboard):
 
     def static_html(self) -> str:
         """The explorer for a page with no kernel: the page runs the four methods itself."""
-        from .canvas import static_html
-        from .descent import _fallback
         data, code = self.static_data()
-        return static_html(data, code, css_class="gradlib-newtonexplorer-static",
-                           title="Newton, damped Newton, gradient descent and momentum",
-                           mount="mountStaticNewton", fallback=_fallback(self.scene, self.frame))
+        return self.page_html(data, code, "mountStaticNewton")
 
 
 def _status_lines(text: str, kind: str) -> str:

@@ -196,6 +196,8 @@ class DescentExplorer(CanvasDashboard):
     matplotlib (a snapshot for images and documents).
     """
 
+    static_title = "descent explorer"
+
     def __init__(self, surface: str = "rosenbrock", optimizer: str = "gd", *,
                  lr: float | None = None, schedule: str = "constant", steps: int = 200,
                  start: Sequence[float] | None = None, formula: str = DEFAULT_FORMULA,
@@ -476,23 +478,8 @@ class DescentExplorer(CanvasDashboard):
 
     def static_html(self) -> str:
         """The explorer for a page with no kernel (see ``gradlib.widgets.canvas.static_html``)."""
-        from .canvas import static_html
         data, code = self.static_data()
-        return static_html(data, code, css_class="gradlib-descentexplorer-static",
-                           title="descent explorer",
-                           fallback=_fallback(self.scene, self.frame))
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The live widget view, plus ``text/html``: the same explorer working without a kernel
-        (front-ends with a kernel rank the widget view first; handouts drop it)."""
-        box = self.layout()
-        box.add_class("gradlib-dashboard")
-        box.add_class("gradlib-descentexplorer")
-        bundle = dict(box._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["text/html"] = self.static_html()
-        bundle["text/plain"] = ("<DescentExplorer: an interactive explorer; its controls work "
-                                "in JupyterLab and in the exported HTML page>")
-        return bundle
+        return self.page_html(data, code)
 
     def to_html(self, frames: int = 60, **kwargs: Any) -> Any:
         """The current path as a kernel-free animation (``gradlib.animate.html_animation``)."""
@@ -522,21 +509,6 @@ def descent_explorer(surface: str = "rosenbrock", optimizer: str = "gd",
 
 
 # ---------------------------------------------------------------------------------------------
-# What the explorers drawn by the browser renderer share
-# ---------------------------------------------------------------------------------------------
-def _static_bundle(view: W.Widget, name: str, page: str) -> dict[str, Any]:
-    """``canvas.static_bundle`` (kept under its old name)."""
-    from .canvas import static_bundle
-    return static_bundle(view, name, page)
-
-
-def _fallback(scene: Any, frame: Any) -> tuple[bytes, str] | None:
-    """``canvas.snapshot_fallback`` (kept under its old name)."""
-    from .canvas import snapshot_fallback
-    return snapshot_fallback(scene, frame)
-
-
-# ---------------------------------------------------------------------------------------------
 # The optimizer race: controls -> experiments.race_frame -> the browser renderer
 # ---------------------------------------------------------------------------------------------
 class RaceExplorer(CanvasDashboard):
@@ -549,6 +521,8 @@ class RaceExplorer(CanvasDashboard):
     (an HTML table beside the canvas; the status line ranks the runners too, in static pages
     as well). ``figure`` draws the current frame with matplotlib (a snapshot).
     """
+
+    static_title = "optimizer race"
 
     def __init__(self, surface: str = "rosenbrock", optimizers: Sequence[str] = RACERS,
                  lrs: Mapping[str, float] | None = None, *, steps: int = 300, tol: float = 1e-4,
@@ -728,11 +702,8 @@ class RaceExplorer(CanvasDashboard):
 
     def static_html(self) -> str:
         """The race for a page with no kernel (``gradlib.widgets.canvas.static_html``)."""
-        from .canvas import static_html
         data, code = self.static_data()
-        return static_html(data, code, css_class="gradlib-raceexplorer-static",
-                           title="optimizer race", mount="mountStaticRace",
-                           fallback=_fallback(self.scene, self.frame))
+        return self.page_html(data, code, "mountStaticRace")
 
     def to_html(self, frames: int = 60, **kwargs: Any) -> Any:
         """The race as a kernel-free animation (``gradlib.animate.html_animation``)."""
@@ -772,6 +743,8 @@ class QuadraticExplorer(CanvasDashboard):
     (``quadratic_regime``). State after each update: ``path`` (the Path), ``frame`` / ``scene``
     (what was sent, ``experiments.quadratic_frame``), ``settings``. ``figure``: a snapshot.
     """
+
+    static_title = "gradient descent on a parabola"
 
     def __init__(self, a: float = 2.0, lr: float = 0.3, x0: float = 1.5, steps: int = 20,
                  figsize: tuple[float, float] = (9.0, 3.6)) -> None:
@@ -835,13 +808,10 @@ class QuadraticExplorer(CanvasDashboard):
 
     def static_html(self) -> str:
         """The 1-D explorer for a page with no kernel: the page computes the iterates."""
-        from .canvas import static_html
         s = self.settings or self.current_settings()
         data = {"scene": self.scene.to_json(),
                 "settings": {"a": s.a, "lr": s.lr, "x0": s.x0, "steps": s.steps}}
-        return static_html(data, {}, css_class="gradlib-quadraticexplorer-static",
-                           title="gradient descent on a parabola", mount="mountStaticQuadratic",
-                           fallback=_fallback(self.scene, self.frame))
+        return self.page_html(data, {}, "mountStaticQuadratic")
 
 
 def _closed_form(a: float, lr: float, x0: float, k: np.ndarray) -> np.ndarray:

@@ -61,6 +61,8 @@ class MomentumExplorer(CanvasDashboard):
     ``figure`` draws the current frame with matplotlib (a snapshot).
     """
 
+    static_title = "momentum on a quadratic and its rate map"
+
     def __init__(self, kappa: float = 100.0, angle: float = 30.0, *, lr: float | None = None,
                  beta: float = 0.5, steps: int = 150, method: str = "momentum",
                  figsize: tuple[float, float] = (11.0, 3.8)) -> None:
@@ -168,11 +170,7 @@ class MomentumExplorer(CanvasDashboard):
 
     def static_html(self) -> str:
         """The explorer for a page with no kernel (``gradlib.widgets.canvas.static_html``)."""
-        from .canvas import static_html
-        from .descent import _fallback
-        return static_html(self.static_data(), {}, css_class="gradlib-momentumexplorer-static",
-                           title="momentum on a quadratic and its rate map",
-                           mount="mountStaticMomentum", fallback=_fallback(self.scene, self.frame))
+        return self.page_html(self.static_data(), {}, "mountStaticMomentum")
 
     def _own_widgets(self) -> tuple[Any, ...]:
         return (self.optimum_button,)
