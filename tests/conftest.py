@@ -104,3 +104,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if "problem" in _BROWSER:
         terminalreporter.section("no browser for the browser tests", sep="-", red=True, bold=True)
         terminalreporter.write_line(_BROWSER["problem"])
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A small trained-for-a-bit classifier on 40 moons points: (net, X, y)."""
+    from gradlib import optim
+    from gradlib.experiments_training import make_dataset
+    from gradlib.mlp import MLP
+    X, y = make_dataset("moons", n=40, seed=3)
+    net = MLP([2, 5, 2], seed=1)
+    net.fit(X, y, optim.adam(0.02), 10)
+    return net, X, y

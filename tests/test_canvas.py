@@ -791,6 +791,14 @@ def _square_scene():
     return scene.scene_from_figure(fig, {"p": ax})
 
 
+def _show_one_frame(page, sc, frame) -> None:
+    """``frame`` over ``sc`` in ``page``: a static page of one precomputed frame."""
+    html_ = C.grid_static_html([C.GridControl("k", "k", (0,))], lambda _s: (sc, frame),
+                               title="test", css_class="one-frame", note="")
+    page.set_content(f"<!doctype html><html lang=en><body>{html_}</body></html>")
+    page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+
+
 def _image_and_text_frame(x1: float, at: tuple[float, float], text: str, size: int):
     """A one-step frame: red then blue over [0, x1] x [0, 1], and ``text`` at ``at``."""
     red, blue = _two_images()
@@ -816,18 +824,13 @@ def test_snapshot_draws_text_and_image_layers():
 def test_page_draws_text_and_image_layers(browser):
     """In Chromium: the image layer fills its extent with step t's picture (scrubbing switches
     red -> blue) and a text layer puts dark pixels where its string is."""
-    from gradlib.widgets.canvas import static_html
     sc = _square_scene()
     frame = _image_and_text_frame(1.0, (1.5, 0.5), "WWW", 16)
-    data = {"controls": [C.GridControl("k", "k", (0,)).to_json()], "scenes": [sc.to_json()],
-            "frames": {"0": {"scene": 0, "frame": frame.to_json()}}, "note": ""}
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.set_content("<!doctype html><html lang=en><body>"
-                         + static_html(data, {}, mount="mountStaticGrid") + "</body></html>")
-        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        _show_one_frame(page, sc, frame)
         page.wait_for_timeout(300)
         px = """([x, y]) => { const c = document.querySelector('.gradlib-static canvas');
           const s = c.width / 300; return [...c.getContext('2d').getImageData(x * s, y * s, 1, 1).data]; }"""
@@ -857,13 +860,9 @@ def test_paced_play_takes_step_ms_a_step(browser):
                                      style={"label": "dot", "size": 20, "fill": "#000"})],
                         3, "ok", step_ms=150)
     assert frame.to_json()["step_ms"] == 150.0
-    data = {"controls": [C.GridControl("k", "k", (0,)).to_json()], "scenes": [sc.to_json()],
-            "frames": {"0": {"scene": 0, "frame": frame.to_json()}}, "note": ""}
     page = browser.new_page()
     try:
-        page.set_content("<!doctype html><html lang=en><body>"
-                         + C.static_html(data, {}, mount="mountStaticGrid") + "</body></html>")
-        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        _show_one_frame(page, sc, frame)
         ms = page.evaluate("""async () => {
           const play = document.querySelector('.gc-play'); const t0 = performance.now();
           play.click(); await new Promise(r => setTimeout(r, 20));
@@ -882,13 +881,9 @@ def test_page_keeps_a_given_chart_ylim_exactly(browser):
     frame = scene.Frame([scene.Layer("c", [[0.0, -0.02], [1.0, 1.02]], kind="line",
                                      style={"label": "acc", "color": "#000", "width": 3})],
                         1, "ok", charts={"c": {"xlim": [0, 1], "ylim": [-0.02, 1.02]}})
-    data = {"controls": [C.GridControl("k", "k", (0,)).to_json()], "scenes": [sc.to_json()],
-            "frames": {"0": {"scene": 0, "frame": frame.to_json()}}, "note": ""}
     page = browser.new_page()
     try:
-        page.set_content("<!doctype html><html lang=en><body>"
-                         + C.static_html(data, {}, mount="mountStaticGrid") + "</body></html>")
-        page.wait_for_function("() => document.querySelector('.gradlib-static canvas')")
+        _show_one_frame(page, sc, frame)
         # at x = 0.25 the line is at y = 0.24: pixel row 20 + 240 (1.02 - 0.24) / 1.04 = 200 with
         # the limits as given; widened to [-0.5, 1.5] it would be at row 171
         dark = page.evaluate("""(row) => { const c = document.querySelector('.gradlib-static canvas');

@@ -26,15 +26,6 @@ def softmax_forward(net, X):
     return e / e.sum(axis=1, keepdims=True)
 
 
-@pytest.fixture(scope="module")
-def small():
-    """A small trained-for-a-bit classifier on 40 moons points."""
-    X, y = E.make_dataset("moons", n=40, seed=3)
-    net = MLP([2, 5, 2], seed=1)
-    net.fit(X, y, optim.adam(0.02), 10)
-    return net, X, y
-
-
 # --- data --------------------------------------------------------------------------------------
 def test_make_dataset_defaults_and_names():
     X, y = E.make_dataset("moons")

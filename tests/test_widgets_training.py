@@ -15,15 +15,6 @@ from gradlib.widgets import training as T
 from staticpage import check_static_copy
 
 
-@pytest.fixture(scope="module")
-def small():
-    """A small trained-for-a-bit classifier on 40 moons points."""
-    X, y = T.make_dataset("moons", n=40, seed=3)
-    net = MLP([2, 5, 2], seed=1)
-    net.fit(X, y, optim.adam(0.02), 10)
-    return net, X, y
-
-
 def test_the_pure_part_is_re_exported_under_its_old_names():
     for name in ("DATASETS", "CLASS_COLORS", "TRAIN_OPTIMIZERS", "SCHEDULE_NAMES", "SCHEDULE_COLORS",
                  "make_dataset", "data_window", "BoundaryGrid", "decision_boundary_grid",
