@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -18,6 +19,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -101,10 +103,10 @@ def _normal_user():  # noqa: ANN202 - a pwd.struct_passwd, or None
 
     As root we switch to the clone's owner when that is a normal user (exactly a learner with
     their own clone), else to 'nobody', the least-privileged account there is (no user is created,
-    so the test leaves nothing behind). 'nobody' can only use a clone that others may read; a
-    clone in a private folder (for instance under root's 700 /root) cannot be used by any other
-    account, so that case is skipped with the reason rather than faked by copying: a copied .venv
-    would not work (its scripts and the editable install name this folder)."""
+    so the test leaves nothing behind). 'nobody' can only use a clone that others may read: the
+    test lets it pass through private folders above the clone (``_traversable``: o+x, restored
+    after); a clone whose own files others cannot read is skipped with the reason rather than
+    faked by copying (a copied .venv would not work: its scripts name this folder)."""
     if not IS_ROOT:
         return None
     owner = ROOT.stat().st_uid
@@ -112,6 +114,26 @@ def _normal_user():  # noqa: ANN202 - a pwd.struct_passwd, or None
         return pwd.getpwuid(owner) if owner != 0 else pwd.getpwnam("nobody")
     except KeyError:
         pytest.skip("no unprivileged account to run as ('nobody' does not exist here)")
+
+
+@contextlib.contextmanager
+def _traversable(path: Path) -> Iterator[None]:
+    """As root, let other accounts pass through the folders above ``path`` for the duration:
+    a clone under a private folder (``mktemp -d`` makes its folder 0700, as CI's fresh clone
+    does) cannot otherwise be reached by the unprivileged account. Adds only the search bit
+    (o+x: enter, not list) to the ancestors that lack it, and restores every mode after."""
+    changed: list[tuple[Path, int]] = []
+    try:
+        if IS_ROOT:
+            for folder in reversed(path.resolve().parents):
+                mode = folder.stat().st_mode
+                if not mode & stat.S_IXOTH:
+                    folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+                    changed.append((folder, stat.S_IMODE(mode)))
+        yield
+    finally:
+        for folder, mode in reversed(changed):
+            folder.chmod(mode)
 
 
 @pytest.fixture
@@ -162,6 +184,11 @@ def test_dev_py_lab_serves_the_notebooks(mode: str, home: Path) -> None:
     if not dev.STAMP.exists() or dev.STAMP.read_text() != dev._fingerprint():
         pytest.skip(".venv is older than pyproject.toml: run `python3 dev.py setup` first "
                     "(`python3 dev.py test` does)")
+    with _traversable(ROOT):
+        _serve_and_check(mode, home)
+
+
+def _serve_and_check(mode: str, home: Path) -> None:
     run_as: dict[str, object] = {}
     if mode == "root":
         if not IS_ROOT:
@@ -171,10 +198,13 @@ def test_dev_py_lab_serves_the_notebooks(mode: str, home: Path) -> None:
         if account is not None:
             os.chown(home, account.pw_uid, account.pw_gid)
             run_as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
-            probe = subprocess.run(
-                [sys.executable, "-c", f"import jupyterlab, gradlib; open({str(dev.__file__)!r})"],
-                cwd=home, capture_output=True, text=True, timeout=120, **run_as)
-            if probe.returncode:
+            try:
+                probe = subprocess.run(
+                    [sys.executable, "-c", f"import jupyterlab, gradlib; open({str(dev.__file__)!r})"],
+                    cwd=home, capture_output=True, text=True, timeout=120, **run_as)
+            except PermissionError:
+                probe = None
+            if probe is None or probe.returncode:
                 pytest.skip(f"user {account.pw_name!r} cannot read this clone ({ROOT}); "
                             f"clone somewhere others can read to run this check")
     port, token = _free_port(), secrets.token_hex(16)
